@@ -1,0 +1,35 @@
+/** The checker: shape first, then every semantic rule; all problems are collected, none thrown. */
+import { Report, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { buildModel, type RingModel } from './model';
+import { checkAddresses } from './rules/addresses';
+import { checkNames } from './rules/names';
+import { checkMtu, checkPublish, checkSpanningTree } from './rules/settings';
+import { checkRing, checkTunnels, fitTimers } from './rules/topology';
+import { parseSpec } from './schema';
+
+const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
+  checkNames,
+  checkAddresses,
+  checkTunnels,
+  checkRing,
+  checkSpanningTree,
+  checkMtu,
+  checkPublish,
+];
+
+export interface CheckResult {
+  /** The resolved model, present when the shape was right (even if rules failed). */
+  model?: RingModel;
+  diagnostics: Diagnostic[];
+}
+
+/** Checks a plain spec (any JSON value). */
+export function checkSpec(input: unknown): CheckResult {
+  const shape = parseSpec(input);
+  if (!shape.spec) return { diagnostics: sortDiagnostics(shape.diagnostics) };
+  const model = buildModel(shape.spec);
+  fitTimers(model);
+  const report = new Report();
+  for (const rule of RULES) rule(model, report);
+  return { model, diagnostics: sortDiagnostics(report.items) };
+}

@@ -1,0 +1,199 @@
+/**
+ * The resolved model: the spec with every default applied and every derived value
+ * (addresses, interface names, VLANs, MTUs, tunnel pairs) computed once. Built
+ * leniently, so the rules can run on a broken spec; rendered only when no rule failed.
+ */
+import { bareIp, contains, parseCidr, parseHostAddress, parseIp, type Cidr } from './ip';
+import { containerVethNames, uplinkNames } from './names';
+import { resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
+import type { BridgeSpec, ContainerSpec, HostSpec, RingSpec } from './spec';
+
+export interface BridgeModel {
+  spec: BridgeSpec;
+  name: string;
+  index: number;
+  path: string;
+  net: Cidr | undefined;
+  vlan: number;
+  /** `[linux bridge side, ovs side]` of the uplink veth pair. */
+  uplink: [string, string];
+}
+
+export interface PublishModel {
+  raw: string;
+  path: string;
+  /** Host whose external IP answers. */
+  on: string;
+  hostPort: number;
+  containerPort: number;
+  proto: 'tcp' | 'udp';
+}
+
+export interface ContainerModel {
+  spec: ContainerSpec;
+  name: string;
+  path: string;
+  ip: number | undefined;
+  /** `[host end, temporary container end]` of the eth1 veth. */
+  veth: [string, string];
+  mtu: number;
+  publishes: PublishModel[];
+  /** Publish strings that did not parse, with their path. */
+  badPublishes: Array<{ raw: string; path: string }>;
+}
+
+export interface HostModel {
+  spec: HostSpec;
+  name: string;
+  index: number;
+  path: string;
+  internal: number | undefined;
+  external: number | undefined;
+  internalIface: string;
+  externalIface: string;
+  priority: number;
+  /** Bridge address for spanning tree, so tie-breaks are known in advance. */
+  stpAddress: string;
+  /** This host's address on each bridge, by bridge name. */
+  bridgeAddress: Map<string, number | undefined>;
+  containers: ContainerModel[];
+}
+
+/** A tunnel whose two ends agree (same name, pointing at each other). */
+export interface TunnelModel {
+  name: string;
+  a: string;
+  b: string;
+  cost: number;
+}
+
+export interface RingModel {
+  spec: RingSpec;
+  name: string;
+  opts: ResolvedOptions;
+  hosts: HostModel[];
+  hostByName: Map<string, HostModel>;
+  bridges: BridgeModel[];
+  bridgeByName: Map<string, BridgeModel>;
+  containers: ContainerModel[];
+  tunnels: TunnelModel[];
+  overlayMtu: number;
+}
+
+const PUBLISH = /^(?:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/;
+
+function parsePublish(raw: string, path: string, ownHost: string): PublishModel | undefined {
+  const m = PUBLISH.exec(raw);
+  if (!m) return undefined;
+  const hostPort = Number(m[2]);
+  const containerPort = Number(m[3]);
+  if (hostPort < 1 || hostPort > 65535 || containerPort < 1 || containerPort > 65535) return undefined;
+  return { raw, path, on: m[1] ?? ownHost, hostPort, containerPort, proto: (m[4] as 'tcp' | 'udp' | undefined) ?? 'tcp' };
+}
+
+function stpAddress(index: number): string {
+  const n = index + 1;
+  return `02:52:47:00:${((n >> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** Matches tunnel ends into tunnels: both ends carry the same name and name each other. */
+function pairTunnels(hosts: readonly HostSpec[], defaultCost: number): TunnelModel[] {
+  const byHost = new Map(hosts.map((h) => [h.name, h]));
+  const out: TunnelModel[] = [];
+  for (const h of hosts) {
+    for (const end of h.tunnels) {
+      if (end.peer <= h.name) continue;
+      const peer = byHost.get(end.peer);
+      const back = peer?.tunnels.find((t) => t.name === end.name && t.peer === h.name);
+      if (!back) continue;
+      out.push({ name: end.name, a: h.name, b: end.peer, cost: end.cost ?? back.cost ?? defaultCost });
+    }
+  }
+  return out;
+}
+
+export function buildModel(spec: RingSpec): RingModel {
+  const opts = resolveOptions(spec);
+  const bridges: BridgeModel[] = spec.bridges.map((b, index) => ({
+    spec: b,
+    name: b.name,
+    index,
+    path: `bridges.${b.name}`,
+    net: parseCidr(b.subnet),
+    vlan: b.vlan ?? 10 + index,
+    uplink: uplinkNames(b.name),
+  }));
+  const overlayMtu = opts.underlayMtu - tunnelOverhead(opts.tunnel);
+  const hosts: HostModel[] = spec.hosts.map((h, index) => {
+    const bridgeAddress = new Map<string, number | undefined>();
+    for (const b of bridges) {
+      const explicit = h.bridgeAddresses?.[b.name];
+      if (explicit !== undefined) bridgeAddress.set(b.name, parseIp(explicit));
+      else if (b.net && b.net.size > index + 3) bridgeAddress.set(b.name, b.net.network + 1 + index);
+      else bridgeAddress.set(b.name, undefined);
+    }
+    return {
+      spec: h,
+      name: h.name,
+      index,
+      path: `hosts.${h.name}`,
+      internal: parseHostAddress(h.internal)?.ip,
+      external: h.external === undefined ? undefined : parseHostAddress(h.external)?.ip,
+      internalIface: h.internalIface ?? opts.internalIface,
+      externalIface: h.externalIface ?? opts.externalIface,
+      priority: h.priority ?? (h.name === opts.root ? opts.rootPriority : opts.priority),
+      stpAddress: stpAddress(index),
+      bridgeAddress,
+      containers: [],
+    };
+  });
+  const hostByName = new Map(hosts.map((h) => [h.name, h]));
+  const containers: ContainerModel[] = (spec.containers ?? []).map((c) => {
+    const path = `containers.${c.host}/${c.name}`;
+    const publishes: PublishModel[] = [];
+    const badPublishes: Array<{ raw: string; path: string }> = [];
+    (c.publish ?? []).forEach((raw, i) => {
+      const p = parsePublish(raw, `${path}.publish.${i}`, c.host);
+      if (p) publishes.push(p);
+      else badPublishes.push({ raw, path: `${path}.publish.${i}` });
+    });
+    const model: ContainerModel = {
+      spec: c,
+      name: c.name,
+      path,
+      ip: parseIp(c.ip),
+      veth: containerVethNames(c.name),
+      mtu: c.mtu ?? overlayMtu,
+      publishes,
+      badPublishes,
+    };
+    hostByName.get(c.host)?.containers.push(model);
+    return model;
+  });
+  return {
+    spec,
+    name: spec.name,
+    opts,
+    hosts,
+    hostByName,
+    bridges,
+    bridgeByName: new Map(bridges.map((b) => [b.name, b])),
+    containers,
+    tunnels: pairTunnels(spec.hosts, opts.tunnelCost),
+    overlayMtu,
+  };
+}
+
+/** The address a container uses as its gateway, when it has one. */
+export function containerGateway(model: RingModel, c: ContainerModel): number | undefined {
+  const g = c.spec.gateway;
+  if (g === undefined) return undefined;
+  if (g === 'host') return model.hostByName.get(c.spec.host)?.bridgeAddress.get(c.spec.bridge);
+  return parseIp(g);
+}
+
+export function inSubnet(net: Cidr | undefined, ip: number | undefined): boolean {
+  return net !== undefined && ip !== undefined && contains(net, ip);
+}
+
+export { bareIp };

@@ -1,0 +1,80 @@
+/**
+ * The pipeline: input (builder or plain spec) -> shape check -> rules -> model -> files.
+ * Pure: nothing here touches the disk or the console.
+ */
+import { checkSpec } from './check';
+import { hasErrors, RingError, type Diagnostic } from './diagnostics';
+import { isRingBuilder, type RingBuilder } from './dsl';
+import type { RingModel } from './model';
+import { renderHost, type GeneratedFile } from './render/render';
+import type { RingSpec } from './spec';
+import { electTree, type StpResult } from './stp';
+import { VERSION } from './version';
+
+export type RingInput = RingBuilder | RingSpec;
+
+export interface CheckOutcome {
+  diagnostics: Diagnostic[];
+  model?: RingModel;
+  /** The spanning tree ringgen expects, when the ring checked without errors. */
+  stp?: StpResult;
+}
+
+export interface BuildOutcome extends CheckOutcome {
+  /** Every file of the output folder, sorted by path; empty when there are errors. */
+  files: GeneratedFile[];
+}
+
+/** Turns a builder into a plain spec; a plain spec passes through. */
+export function toSpec(input: RingInput | unknown): unknown {
+  return isRingBuilder(input) ? input.toSpec() : input;
+}
+
+/** Runs every check; never throws for a bad ring. */
+export function checkRing(input: RingInput | unknown): CheckOutcome {
+  const { model, diagnostics } = checkSpec(toSpec(input));
+  if (!model || hasErrors(diagnostics)) return { diagnostics, ...(model ? { model } : {}) };
+  return { diagnostics, model, stp: electTree(model) };
+}
+
+/** Checks and renders the whole output folder in memory. */
+export function buildRing(input: RingInput | unknown): BuildOutcome {
+  const checked = checkRing(input);
+  if (!checked.model || !checked.stp) return { ...checked, files: [] };
+  const { model, stp } = checked;
+  const files = model.hosts.flatMap((h) => renderHost(model, h.name, stp, VERSION));
+  files.push(manifest(model, stp, files));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { ...checked, files };
+}
+
+/** Like buildRing, but throws a RingError carrying the diagnostics when the ring has errors. */
+export function synth(input: RingInput | unknown): GeneratedFile[] {
+  const out = buildRing(input);
+  if (hasErrors(out.diagnostics) || out.files.length === 0) throw new RingError(out.diagnostics);
+  return out.files;
+}
+
+function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {
+  const hosts: Record<string, { internal: string; external: string | null; files: string[] }> = {};
+  for (const h of model.hosts) {
+    hosts[h.name] = {
+      internal: h.spec.internal.split('/')[0]!,
+      external: h.spec.external?.split('/')[0] ?? null,
+      files: files.filter((f) => f.path.startsWith(`${h.name}/`)).map((f) => f.path).sort(),
+    };
+  }
+  const body = {
+    generator: 'ringgen',
+    version: VERSION,
+    ring: model.name,
+    tunnel: model.opts.tunnel,
+    stp: model.opts.stp,
+    root: stp.root ?? null,
+    blocked: stp.blocked.map((t) => ({ tunnel: t.name, between: [t.a, t.b] })),
+    overlayMtu: model.overlayMtu,
+    hosts,
+    files: [...files.map((f) => f.path), 'manifest.json'].sort(),
+  };
+  return { path: 'manifest.json', content: `${JSON.stringify(body, null, 2)}\n`, mode: 0o644 };
+}

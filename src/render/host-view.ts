@@ -1,0 +1,273 @@
+/**
+ * View-models: everything a host's templates print, resolved, sorted and already in
+ * the form the shell line needs. Templates only lay it out.
+ */
+import { createHash } from 'node:crypto';
+import { formatIp, macForIp } from '../ip';
+import { containerGateway, type ContainerModel, type HostModel, type RingModel } from '../model';
+import type { StpResult } from '../stp';
+import { csvField, ovsMap } from './shell';
+
+export interface TunnelView {
+  name: string;
+  peer: string;
+  remote: string;
+  /** `ovs-vsctl` arguments after `--may-exist add-port BRIDGE NAME`. */
+  settings: string[];
+  blocked: boolean;
+}
+
+export interface BridgeView {
+  name: string;
+  address: string;
+  prefix: number;
+  cidr: string;
+  mac: string;
+  vlan: number;
+  uplinkLinux: string;
+  uplinkOvs: string;
+  portSettings: string[];
+}
+
+export interface ContainerView {
+  name: string;
+  fn: string;
+  bridge: string;
+  ip: string;
+  prefix: number;
+  mac: string;
+  mtu: number;
+  hostVeth: string;
+  tmpVeth: string;
+  gateway: string;
+  envFile: string;
+  hash: string;
+  createArgs: string[];
+}
+
+export interface HostView {
+  ring: string;
+  host: string;
+  version: string;
+  internalIp: string;
+  externalIp: string;
+  ovsBridge: string;
+  datapath: string;
+  netdev: boolean;
+  stpMode: string;
+  bridgeSettings: string[];
+  /** RSTP timers that need their own ordered transactions (max-age over 28). */
+  timerDance: { maxAge: number; forwardDelay: number } | undefined;
+  tunnelType: string;
+  tunnels: TunnelView[];
+  bridges: BridgeView[];
+  containers: ContainerView[];
+  peers: Array<{ name: string; ip: string }>;
+  needsDocker: boolean;
+  needsForwarding: boolean;
+  owner: string;
+  chains: { fwd: string; input: string; pre: string; out: string; post: string };
+  units: { network: string; containers: string; attach: string };
+  stateDir: string;
+  installDir: string;
+  desiredLinks: string[];
+  desiredPorts: string[];
+  rules: RulesView;
+  bfd: boolean;
+  egressNat: boolean;
+  overlayMtu: number;
+  blockedNote: string;
+}
+
+export interface RulesView {
+  forward: string[];
+  input: string[];
+  pre: string[];
+  out: string[];
+  post: string[];
+}
+
+function stableHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+function bridgeSettings(m: RingModel, h: HostModel): string[] {
+  const o = m.opts;
+  const other: Record<string, string | number> = {};
+  if (o.stp === 'rstp') {
+    Object.assign(other, { 'rstp-priority': h.priority, 'rstp-address': h.stpAddress, 'rstp-max-age': o.maxAge, 'rstp-forward-delay': o.forwardDelay });
+  } else if (o.stp === 'stp') {
+    Object.assign(other, { 'stp-priority': h.priority, 'stp-system-id': h.stpAddress, 'stp-max-age': o.maxAge, 'stp-forward-delay': o.forwardDelay, 'stp-hello-time': o.helloTime });
+  }
+  return [
+    `datapath_type=${o.datapath}`,
+    `stp_enable=${o.stp === 'stp'}`,
+    `rstp_enable=${o.stp === 'rstp'}`,
+    `other_config=${ovsMap(other)}`,
+    `external_ids=${ovsMap({ 'ringgen-ring': m.name })}`,
+  ];
+}
+
+function tunnelSettings(m: RingModel, name: string, remote: string, cost: number): string[] {
+  const o = m.opts;
+  const options: Record<string, string | number> = { remote_ip: remote };
+  if (o.tunnel === 'vxlan') options.key = o.vni;
+  const bfd: Record<string, string | number> = o.bfdInterval === undefined ? { enable: 'false' } : { enable: 'true', min_rx: o.bfdInterval, min_tx: o.bfdInterval, decay_min_rx: 0 };
+  const portOther: Record<string, string | number> = o.stp === 'stp' ? { 'stp-path-cost': cost } : o.stp === 'rstp' ? { 'rstp-path-cost': cost, 'rstp-port-admin-edge': 'false', 'rstp-port-auto-edge': 'false' } : {};
+  return [
+    '--', 'set', 'interface', name, `type=${o.tunnel}`, `options=${ovsMap(options)}`, `bfd=${ovsMap(bfd)}`,
+    '--', 'set', 'port', name, `other_config=${ovsMap(portOther)}`, `external_ids=${ovsMap({ 'ringgen-ring': m.name })}`,
+  ];
+}
+
+function uplinkSettings(m: RingModel, port: string, vlan: number): string[] {
+  const other: Record<string, string> = m.opts.stp === 'rstp' ? { 'rstp-port-admin-edge': 'true', 'rstp-port-auto-edge': 'true' } : {};
+  return ['--', 'set', 'port', port, `tag=${vlan}`, `other_config=${ovsMap(other)}`, `external_ids=${ovsMap({ 'ringgen-ring': m.name })}`];
+}
+
+function createArgs(m: RingModel, host: HostModel, c: ContainerModel): string[] {
+  const s = c.spec;
+  const args = ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`];
+  if (s.tty ?? true) args.push('--tty');
+  if (s.interactive ?? true) args.push('--interactive');
+  args.push('--restart', s.restart ?? 'unless-stopped');
+  args.push('--network', s.network ?? m.opts.dockerNetwork);
+  if (s.hostname) args.push('--hostname', s.hostname);
+  for (const key of Object.keys(s.env ?? {}).sort()) args.push('--env', `${key}=${s.env![key]}`);
+  if (s.envFile) args.push('--env-file', s.envFile);
+  for (const v of s.volumes ?? []) {
+    const fields = 'source' in v ? ['type=bind', `source=${v.source}`] : ['type=volume', `source=${v.volume}`];
+    fields.push(`target=${v.target}`);
+    if (v.readonly) fields.push('readonly');
+    args.push('--mount', fields.map(csvField).join(','));
+  }
+  args.push('--', s.image, ...(s.command ?? []));
+  return args;
+}
+
+function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: number): ContainerView {
+  const bridge = m.bridgeByName.get(c.spec.bridge)!;
+  const args = createArgs(m, host, c);
+  const gw = containerGateway(m, c);
+  return {
+    name: c.name,
+    fn: `c${index}`,
+    bridge: bridge.name,
+    ip: formatIp(c.ip!),
+    prefix: bridge.net!.prefix,
+    mac: macForIp(c.ip!, 0x52),
+    mtu: c.mtu,
+    hostVeth: c.veth[0],
+    tmpVeth: c.veth[1],
+    gateway: gw === undefined ? '' : formatIp(gw),
+    envFile: c.spec.envFile ?? '',
+    hash: stableHash({ args, mtu: c.mtu, ip: c.spec.ip, bridge: bridge.name, gw }),
+    createArgs: args,
+  };
+}
+
+function rulesView(m: RingModel, h: HostModel, chains: HostView['chains'], containersByPath: Map<string, { ip: string; bridge: string }>): RulesView {
+  const names = m.bridges.map((b) => b.name);
+  const forward: string[] = [];
+  for (const b of names) forward.push(`-i ${b} -o ${b} -j ACCEPT`);
+  for (const a of names) for (const b of names) if (a !== b) forward.push(`-i ${a} -o ${b} -j DROP`);
+  for (const b of names) {
+    forward.push(`-o ${b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+    forward.push(`-o ${b} -m conntrack --ctstate DNAT -j ACCEPT`);
+    forward.push(`-o ${b} -j DROP`);
+  }
+  for (const b of names) forward.push(`-i ${b} -j ${m.opts.egressNat ? 'ACCEPT' : 'DROP'}`);
+  const input: string[] = [];
+  const me = formatIp(h.internal!);
+  const proto = m.opts.tunnel === 'gre' ? '-p gre' : '-p udp --dport 4789';
+  const peers = [...new Set(h.spec.tunnels.map((t) => t.remote))].sort();
+  for (const p of peers) input.push(`-s ${p}/32 -d ${me}/32 ${proto} -j ACCEPT`);
+  input.push(`-d ${me}/32 ${proto} -j DROP`);
+  const pre: string[] = [];
+  const post: string[] = [];
+  const publishes = m.containers.flatMap((c) => c.publishes.filter((p) => p.on === h.name).map((p) => ({ c, p })));
+  publishes.sort((x, y) => x.p.proto.localeCompare(y.p.proto) || x.p.hostPort - y.p.hostPort);
+  for (const { c, p } of publishes) {
+    const target = containersByPath.get(c.path)!;
+    const ext = formatIp(h.external!);
+    pre.push(`-d ${ext}/32 -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${target.ip}:${p.containerPort}`);
+    const snat = formatIp(h.bridgeAddress.get(target.bridge)!);
+    post.push(`-o ${target.bridge} -d ${target.ip}/32 -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -m conntrack --ctstate DNAT -j SNAT --to-source ${snat}`);
+  }
+  for (const b of names) post.push(`-o ${b} -j RETURN`);
+  if (m.opts.egressNat) for (const b of m.bridges) post.push(`-s ${formatIp(b.net!.network)}/${b.net!.prefix} -j MASQUERADE`);
+  const prefix = (chain: string, rules: string[]) => rules.map((r) => `-A ${chain} ${r}`);
+  return {
+    forward: prefix(chains.fwd, forward),
+    input: prefix(chains.input, input),
+    pre: prefix(chains.pre, pre),
+    out: prefix(chains.out, pre),
+    post: prefix(chains.post, post),
+  };
+}
+
+export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: string): HostView {
+  const chainBase = `RG-${m.name}`;
+  const chains = { fwd: `${chainBase}-FWD`, input: `${chainBase}-IN`, pre: `${chainBase}-PRE`, out: `${chainBase}-OUT`, post: `${chainBase}-POST` };
+  const blockedNames = new Set(stp.blocked.map((t) => `${t.a}\n${t.b}\n${t.name}`));
+  const tunnels: TunnelView[] = m.tunnels
+    .filter((t) => t.a === h.name || t.b === h.name)
+    .map((t) => {
+      const peer = t.a === h.name ? t.b : t.a;
+      const remote = formatIp(m.hostByName.get(peer)!.internal!);
+      return { name: t.name, peer, remote, settings: tunnelSettings(m, t.name, remote, t.cost), blocked: blockedNames.has(`${t.a}\n${t.b}\n${t.name}`) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const bridges: BridgeView[] = m.bridges.map((b) => {
+    const addr = h.bridgeAddress.get(b.name)!;
+    return {
+      name: b.name,
+      address: formatIp(addr),
+      prefix: b.net!.prefix,
+      cidr: `${formatIp(b.net!.network)}/${b.net!.prefix}`,
+      mac: macForIp(addr, 0x42),
+      vlan: b.vlan,
+      uplinkLinux: b.uplink[0],
+      uplinkOvs: b.uplink[1],
+      portSettings: uplinkSettings(m, b.uplink[1], b.vlan),
+    };
+  });
+  const containers = [...h.containers].sort((a, b) => a.name.localeCompare(b.name)).map((c, i) => containerView(m, h, c, i));
+  const containersByPath = new Map(m.containers.map((c) => [c.path, { ip: formatIp(c.ip!), bridge: c.spec.bridge }]));
+  const rules = rulesView(m, h, chains, containersByPath);
+  const desiredLinks = [...bridges.flatMap((b) => [b.name, b.uplinkLinux, b.uplinkOvs]), ...containers.map((c) => c.hostVeth)].sort();
+  const desiredPorts = [...tunnels.map((t) => t.name), ...bridges.map((b) => b.uplinkOvs)].sort();
+  const blocked = tunnels.filter((t) => t.blocked).map((t) => t.name);
+  return {
+    ring: m.name,
+    host: h.name,
+    version,
+    internalIp: formatIp(h.internal!),
+    externalIp: h.external === undefined ? '' : formatIp(h.external),
+    ovsBridge: m.opts.ovsBridge,
+    datapath: m.opts.datapath,
+    netdev: m.opts.datapath === 'netdev',
+    stpMode: m.opts.stp,
+    bridgeSettings: bridgeSettings(m, h),
+    timerDance: m.opts.stp === 'rstp' && m.opts.maxAge > 28 ? { maxAge: m.opts.maxAge, forwardDelay: m.opts.forwardDelay } : undefined,
+    tunnelType: m.opts.tunnel,
+    tunnels,
+    bridges,
+    containers,
+    peers: tunnels.map((t) => ({ name: t.peer, ip: t.remote })).filter((p, i, all) => all.findIndex((q) => q.ip === p.ip) === i),
+    needsDocker: containers.length > 0,
+    needsForwarding: m.opts.egressNat || rules.pre.length > 0,
+    owner: `ringgen:${m.name}`,
+    chains,
+    units: { network: `ringgen-${m.name}-network.service`, containers: `ringgen-${m.name}-containers.service`, attach: `ringgen-${m.name}-attach.service` },
+    stateDir: `/var/lib/ringgen/${m.name}`,
+    installDir: `/usr/local/lib/ringgen/${m.name}`,
+    desiredLinks,
+    desiredPorts,
+    rules,
+    bfd: m.opts.bfdInterval !== undefined,
+    egressNat: m.opts.egressNat,
+    overlayMtu: m.overlayMtu,
+    blockedNote: blocked.length > 0 ? `spanning tree blocks ${blocked.join(', ')} here while every host is up` : 'no tunnel of this host is blocked while every host is up',
+  };
+}

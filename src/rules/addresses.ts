@@ -1,0 +1,142 @@
+/** Addresses: valid IPs and subnets, no overlaps, containers inside their subnet and unique. */
+import type { Report } from '../diagnostics';
+import { contains, formatIp, overlaps, parseCidr, parseHostAddress, parseIp, type Cidr } from '../ip';
+import { containerGateway, type RingModel } from '../model';
+
+export function checkAddresses(m: RingModel, r: Report): void {
+  checkHostAddresses(m, r);
+  checkSubnets(m, r);
+  checkBridgeAddresses(m, r);
+  checkContainerAddresses(m, r);
+}
+
+function checkHostAddresses(m: RingModel, r: Report): void {
+  const owners = new Map<number, string>();
+  for (const h of m.hosts) {
+    for (const [field, text] of [['internal', h.spec.internal], ['external', h.spec.external]] as const) {
+      if (text === undefined) continue;
+      const parsed = parseHostAddress(text);
+      if (!parsed) {
+        r.error('IP_INVALID', `${h.path}.${field}`, `${field} address ${JSON.stringify(text)} of host "${h.name}" is not an IPv4 address`, 'Write a dotted quad such as 10.20.10.70, optionally with a prefix length (10.20.10.70/24).');
+        continue;
+      }
+      const other = owners.get(parsed.ip);
+      if (other !== undefined) {
+        r.error('IP_DUPLICATE', `${h.path}.${field}`, `address ${formatIp(parsed.ip)} of host "${h.name}" is already used by ${other}`, 'Every host needs its own internal and external address.');
+      } else owners.set(parsed.ip, `host "${h.name}" (${field})`);
+    }
+  }
+}
+
+function hostNetworks(m: RingModel): Array<{ net: Cidr; what: string }> {
+  const out: Array<{ net: Cidr; what: string }> = [];
+  for (const h of m.hosts) {
+    for (const [field, text] of [['internal', h.spec.internal], ['external', h.spec.external]] as const) {
+      const parsed = text === undefined ? undefined : parseHostAddress(text);
+      if (!parsed) continue;
+      out.push({ net: parsed.net ?? { network: parsed.ip, prefix: 32, size: 1 }, what: `the ${field} ${parsed.net ? 'network' : 'address'} of host "${h.name}" (${text})` });
+    }
+  }
+  return out;
+}
+
+function checkSubnets(m: RingModel, r: Report): void {
+  const hostNets = hostNetworks(m);
+  m.bridges.forEach((b, i) => {
+    if (!b.net) {
+      const loose = parseCidr(b.spec.subnet, false);
+      const hint = loose ? `Did you mean ${formatIp(loose.network)}/${loose.prefix}? The host bits of a subnet must be zero.` : 'Write a subnet in CIDR form, e.g. 192.168.2.0/24.';
+      r.error('SUBNET_INVALID', `${b.path}.subnet`, `subnet ${JSON.stringify(b.spec.subnet)} of bridge "${b.name}" is not a valid IPv4 subnet`, hint);
+      return;
+    }
+    if (b.net.prefix > 30) {
+      r.error('SUBNET_TOO_SMALL', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" has no room for hosts and containers`, 'Use a prefix of /30 or shorter (a /24 is typical).');
+    } else if (b.net.size - 2 < m.hosts.length + 1) {
+      r.error('SUBNET_TOO_SMALL', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" has ${b.net.size - 2} usable addresses, fewer than one per host (${m.hosts.length}) plus a container`, 'Every host takes an address on every bridge: use a larger subnet.');
+    }
+    for (const other of m.bridges.slice(0, i)) {
+      if (other.net && overlaps(b.net, other.net)) {
+        r.error('SUBNET_OVERLAP', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps subnet ${other.spec.subnet} of bridge "${other.name}"`, 'Give every bridge its own, non-overlapping subnet.');
+      }
+    }
+    for (const hn of hostNets) {
+      if (overlaps(b.net, hn.net)) {
+        r.error('SUBNET_OVERLAP', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps ${hn.what}`, 'Container subnets must not overlap the networks the hosts use to reach each other and the outside.');
+      }
+    }
+    if (!Number.isInteger(b.vlan) || b.vlan < 1 || b.vlan > 4094) {
+      r.error('VLAN_INVALID', `${b.path}.vlan`, `VLAN ${b.vlan} of bridge "${b.name}" is outside 1-4094`, 'Pick a VLAN id from 1 to 4094, or leave it out for the default (10 + position).');
+    }
+    const twin = m.bridges.slice(0, i).find((o) => o.vlan === b.vlan);
+    if (twin) {
+      r.error('VLAN_INVALID', `${b.path}.vlan`, `bridges "${twin.name}" and "${b.name}" share VLAN ${b.vlan}, so their subnets would share one broadcast domain`, 'Give every bridge its own VLAN.');
+    }
+  });
+}
+
+function checkBridgeAddresses(m: RingModel, r: Report): void {
+  for (const b of m.bridges) {
+    if (!b.net) continue;
+    const used = new Map<number, string>();
+    for (const h of m.hosts) {
+      const path = `${h.path}.bridgeAddresses.${b.name}`;
+      const explicit = h.spec.bridgeAddresses?.[b.name];
+      const addr = h.bridgeAddress.get(b.name);
+      if (addr === undefined) {
+        if (explicit !== undefined) r.error('IP_INVALID', path, `address ${JSON.stringify(explicit)} of host "${h.name}" on bridge "${b.name}" is not an IPv4 address`, 'Write a dotted quad inside the bridge subnet.');
+        continue;
+      }
+      if (!contains(b.net, addr) || addr === b.net.network || addr === b.net.network + b.net.size - 1) {
+        r.error('BRIDGE_ADDRESS_INVALID', path, `host "${h.name}" gets ${formatIp(addr)} on bridge "${b.name}", which is not a usable address of ${b.spec.subnet}`, 'Pick an address inside the subnet that is neither its network nor its broadcast address.');
+      }
+      const other = used.get(addr);
+      if (other) r.error('BRIDGE_ADDRESS_INVALID', path, `hosts "${other}" and "${h.name}" both get ${formatIp(addr)} on bridge "${b.name}"`, 'Every host needs its own address on every bridge (the original gave them all the same one).');
+      else used.set(addr, h.name);
+    }
+  }
+  for (const h of m.hosts) {
+    for (const name of Object.keys(h.spec.bridgeAddresses ?? {})) {
+      if (!m.bridgeByName.has(name)) r.error('REF_UNKNOWN', `${h.path}.bridgeAddresses.${name}`, `bridgeAddresses of host "${h.name}" names bridge "${name}", which is not declared`, 'Declare the bridge or remove the entry.');
+    }
+  }
+}
+
+function checkContainerAddresses(m: RingModel, r: Report): void {
+  const taken = new Map<string, string>();
+  for (const c of m.containers) {
+    const host = m.hostByName.get(c.spec.host);
+    const bridge = m.bridgeByName.get(c.spec.bridge);
+    if (!host) r.error('REF_UNKNOWN', `${c.path}.host`, `container "${c.name}" runs on host "${c.spec.host}", which is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ') || 'none'}.`);
+    if (!bridge) r.error('REF_UNKNOWN', `${c.path}.bridge`, `container "${c.name}" is on bridge "${c.spec.bridge}", which is not declared`, `Declared bridges: ${m.bridges.map((b) => b.name).join(', ') || 'none'}.`);
+    if (c.ip === undefined) {
+      r.error('IP_INVALID', `${c.path}.ip`, `address ${JSON.stringify(c.spec.ip)} of container "${c.name}" is not an IPv4 address`, 'Write a dotted quad without prefix; the prefix comes from the bridge subnet.');
+      continue;
+    }
+    if (!bridge?.net) continue;
+    const net = bridge.net;
+    if (!contains(net, c.ip)) {
+      r.error('CONTAINER_IP_OUTSIDE', `${c.path}.ip`, `address ${c.spec.ip} of container "${c.name}" is outside subnet ${bridge.spec.subnet} of bridge "${bridge.name}"`, 'Pick an address inside the bridge subnet, or attach the container to the bridge that holds it.');
+      continue;
+    }
+    const hostWithIt = m.hosts.find((h) => h.bridgeAddress.get(bridge.name) === c.ip);
+    if (c.ip === net.network || c.ip === net.network + net.size - 1) {
+      r.error('CONTAINER_IP_RESERVED', `${c.path}.ip`, `address ${c.spec.ip} of container "${c.name}" is the ${c.ip === net.network ? 'network' : 'broadcast'} address of ${bridge.spec.subnet}`, 'Pick a host address inside the subnet.');
+    } else if (hostWithIt) {
+      r.error('CONTAINER_IP_RESERVED', `${c.path}.ip`, `address ${c.spec.ip} of container "${c.name}" is host "${hostWithIt.name}"'s address on bridge "${bridge.name}"`, `Hosts take the first addresses of each subnet in declaration order (${formatIp(net.network + 1)} onwards); pick another, or set the host's bridgeAddresses.`);
+    }
+    const key = `${bridge.name}\n${c.ip}`;
+    const other = taken.get(key);
+    if (other) r.error('CONTAINER_IP_DUPLICATE', `${c.path}.ip`, `address ${c.spec.ip} is used by container ${other} and by ${c.path.slice(11)}`, 'Every container on a bridge needs its own address, across all hosts.');
+    else taken.set(key, c.path.slice(11));
+    checkGateway(m, c, net, r);
+  }
+}
+
+function checkGateway(m: RingModel, c: RingModel['containers'][number], net: Cidr, r: Report): void {
+  const g = c.spec.gateway;
+  if (g === undefined || g === 'host') return;
+  const ip = parseIp(g);
+  if (ip === undefined || !contains(net, ip) || ip === c.ip || containerGateway(m, c) === undefined) {
+    r.error('GATEWAY_INVALID', `${c.path}.gateway`, `gateway ${JSON.stringify(g)} of container "${c.name}" is not another address in ${c.spec.bridge}'s subnet`, 'Use "host" for the host\'s own address on the bridge, or an address inside the bridge subnet.');
+  }
+}

@@ -1,0 +1,121 @@
+/** Shape check of a plain spec (zod). Only types and keys here; meaning is checked by the rules. */
+import { z } from 'zod';
+import type { Diagnostic } from './diagnostics';
+import type { RingSpec } from './spec';
+
+const int = z.number().int();
+const str = z.string();
+
+const bfd = z.union([z.boolean(), z.object({ interval: int.optional() }).strict()]);
+
+const options = z
+  .object({
+    tunnel: z.enum(['gre', 'vxlan']).optional(),
+    stp: z.enum(['stp', 'rstp', 'off']).optional(),
+    datapath: z.enum(['system', 'netdev']).optional(),
+    ovsBridge: str.optional(),
+    underlayMtu: int.optional(),
+    bfd: bfd.optional(),
+    root: str.optional(),
+    rootPriority: int.optional(),
+    priority: int.optional(),
+    maxAge: int.optional(),
+    forwardDelay: int.optional(),
+    helloTime: int.optional(),
+    tunnelCost: int.optional(),
+    internalIface: str.optional(),
+    externalIface: str.optional(),
+    egressNat: z.boolean().optional(),
+    vni: int.optional(),
+    dockerNetwork: z.enum(['bridge', 'none']).optional(),
+  })
+  .strict();
+
+const tunnelEnd = z
+  .object({ name: str, peer: str, remote: str, cost: int.optional() })
+  .strict();
+
+const host = z
+  .object({
+    name: str,
+    internal: str,
+    external: str.optional(),
+    internalIface: str.optional(),
+    externalIface: str.optional(),
+    priority: int.optional(),
+    bridgeAddresses: z.record(str, str).optional(),
+    tunnels: z.array(tunnelEnd),
+  })
+  .strict();
+
+const bridge = z.object({ name: str, subnet: str, vlan: int.optional() }).strict();
+
+const volume = z.union([
+  z.object({ source: str, target: str, readonly: z.boolean().optional() }).strict(),
+  z.object({ volume: str, target: str, readonly: z.boolean().optional() }).strict(),
+]);
+
+const container = z
+  .object({
+    name: str,
+    host: str,
+    bridge: str,
+    ip: str,
+    image: str,
+    command: z.array(str).optional(),
+    env: z.record(str, str).optional(),
+    envFile: str.optional(),
+    volumes: z.array(volume).optional(),
+    restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
+    tty: z.boolean().optional(),
+    interactive: z.boolean().optional(),
+    gateway: str.optional(),
+    mtu: int.optional(),
+    publish: z.array(str).optional(),
+    network: z.enum(['bridge', 'none']).optional(),
+    hostname: str.optional(),
+  })
+  .strict();
+
+export const ringSchema = z
+  .object({
+    name: str,
+    options: options.optional(),
+    hosts: z.array(host),
+    bridges: z.array(bridge),
+    containers: z.array(container).optional(),
+  })
+  .strict();
+
+/** Turns a zod path (indices) into ringgen's named path where the input allows it. */
+function namedPath(input: unknown, path: readonly PropertyKey[]): string {
+  const out: string[] = [];
+  let node: unknown = input;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i]!;
+    const child = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    if (typeof key === 'number' && child && typeof child === 'object' && typeof (child as { name?: unknown }).name === 'string') {
+      const named = child as { name: string; host?: unknown };
+      const parent = out[out.length - 1];
+      out.push(parent === 'containers' && typeof named.host === 'string' ? `${named.host}/${named.name}` : named.name);
+    } else {
+      out.push(String(key));
+    }
+    node = child;
+  }
+  return out.join('.') || '(root)';
+}
+
+/** Validates the shape; returns the typed spec or the diagnostics. */
+export function parseSpec(input: unknown): { spec?: RingSpec; diagnostics: Diagnostic[] } {
+  const result = ringSchema.safeParse(input);
+  if (result.success) return { spec: result.data as RingSpec, diagnostics: [] };
+  const diagnostics = result.error.issues.map((issue): Diagnostic => ({
+    code: 'SCHEMA',
+    severity: 'error',
+    path: namedPath(input, issue.path),
+    message: issue.message,
+    hint: 'Compare with the RingSpec type in the README (DSL reference); unknown keys are refused so typos do not pass silently.',
+  }));
+  return { diagnostics };
+}
