@@ -1,0 +1,135 @@
+/** The `ringgen` command line. The only module that prints or decides the exit code. */
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import { loadConfig } from './config/load';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { describeTree, formatDiagnostics, style, summary } from './format';
+import { buildRing, checkRing } from './pipeline';
+import { compareOutput, isStale, writeOutput } from './writer';
+
+export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3 } as const;
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  color: boolean;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+};
+
+function withLocations(items: Diagnostic[], locate: (p: string) => Diagnostic['location']): Diagnostic[] {
+  return sortDiagnostics(items.map((d) => (d.location ? d : { ...d, ...(locate(d.path) ? { location: locate(d.path)! } : {}) })));
+}
+
+function load(file: string, typecheck: boolean) {
+  const loaded = loadConfig(file, { typecheck });
+  return loaded;
+}
+
+function runCheck(argv: { file: string; format: string; typecheck: boolean }, io: Io): number {
+  const loaded = load(argv.file, argv.typecheck);
+  let diagnostics = loaded.diagnostics;
+  let tree: string | undefined;
+  if (loaded.input !== undefined) {
+    const checked = checkRing(loaded.input);
+    diagnostics = checked.diagnostics;
+    if (checked.model && checked.stp) tree = describeTree(checked.model, checked.stp);
+  }
+  diagnostics = withLocations(diagnostics, loaded.locate);
+  if (argv.format === 'json') io.out(JSON.stringify(diagnostics, null, 2));
+  else {
+    if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
+    if (tree) io.out(tree);
+    if (!hasErrors(diagnostics)) io.out(`${argv.file}: ring is consistent`);
+  }
+  return hasErrors(diagnostics) ? EXIT.ringErrors : EXIT.ok;
+}
+
+function runBuild(argv: { file: string; out: string; check: boolean; typecheck: boolean; quiet: boolean }, io: Io): number {
+  const loaded = load(argv.file, argv.typecheck);
+  const s = style(io.color);
+  if (loaded.input === undefined) {
+    io.err(formatDiagnostics(withLocations(loaded.diagnostics, loaded.locate), s));
+    return EXIT.ringErrors;
+  }
+  const built = buildRing(loaded.input);
+  const diagnostics = withLocations(built.diagnostics, loaded.locate);
+  if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, s));
+  if (hasErrors(diagnostics) || !built.model || !built.stp) {
+    io.err('nothing written');
+    return EXIT.ringErrors;
+  }
+  const outDir = resolve(argv.out);
+  if (argv.check) {
+    const stale = compareOutput(outDir, built.files);
+    if (isStale(stale)) {
+      for (const [what, list] of Object.entries(stale)) for (const p of list as string[]) io.err(`stale (${what}): ${argv.out}/${p}`);
+      io.err(`${argv.out} is out of date: run ringgen build ${argv.file} --out ${argv.out}`);
+      return EXIT.stale;
+    }
+    io.out(`${argv.out} is up to date (${built.files.length} files)`);
+    return EXIT.ok;
+  }
+  writeOutput(outDir, built.files);
+  if (!argv.quiet) io.out(summary(built.model, built.stp, argv.out));
+  return EXIT.ok;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(args: string[], io: Io = defaultIo): Promise<number> {
+  let code: number = EXIT.ok;
+  let usageError: string | undefined;
+  const fileArg = (y: ReturnType<typeof yargs>) =>
+    y
+      .positional('file', { type: 'string', default: 'ring.config.ts', describe: 'ring file (.ts, .js or .json plain spec)' })
+      .option('typecheck', { type: 'boolean', default: true, describe: 'type-check a TypeScript ring file first (--no-typecheck skips it)' });
+  const parser = yargs(args)
+    .scriptName('ringgen')
+    .usage('$0 <command> [options]\n\nChecks a ring of Docker hosts and generates, per host, the scripts, systemd units and iptables rules that build it.')
+    .command(
+      'build [file]',
+      'check the ring and write every host\'s files into the output folder',
+      (y) =>
+        fileArg(y)
+          .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'output folder' })
+          .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 3 when the output folder is stale' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary' }),
+      (argv) => {
+        code = runBuild(argv as never, io);
+      },
+    )
+    .command(
+      'check [file]',
+      'check the ring and print its diagnostics, writing nothing',
+      (y) => fileArg(y).option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: an array of diagnostic objects' }),
+      (argv) => {
+        code = runCheck(argv as never, io);
+      },
+    )
+    .demandCommand(1, 'name a command: build or check')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      usageError = msg ?? err?.message ?? 'usage error';
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (!usageError) {
+      io.err(`ringgen: internal error: ${(e as Error).stack ?? String(e)}`);
+      return EXIT.usage;
+    }
+  }
+  if (usageError) {
+    io.err(`ringgen: ${usageError}\nrun ringgen --help for usage`);
+    return EXIT.usage;
+  }
+  return code;
+}

@@ -1,0 +1,57 @@
+/** Human output: diagnostics grouped and readable, colour only on a terminal, and the build summary. */
+import { formatIp } from './ip';
+import type { Diagnostic } from './diagnostics';
+import type { RingModel } from './model';
+import type { StpResult } from './stp';
+
+export interface Style {
+  red(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+export function style(color: boolean): Style {
+  const wrap = (code: number) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
+}
+
+function where(d: Diagnostic, cwd: string): string {
+  if (!d.location) return '';
+  const file = d.location.file.startsWith(cwd + '/') ? d.location.file.slice(cwd.length + 1) : d.location.file;
+  return `${file}:${d.location.line}:${d.location.column}: `;
+}
+
+/** `file:line:col: error CODE at path: message` then the hint; errors first, then warnings. */
+export function formatDiagnostics(items: readonly Diagnostic[], s: Style, cwd = process.cwd()): string {
+  const lines: string[] = [];
+  for (const d of items) {
+    const sev = d.severity === 'error' ? s.red('error') : s.yellow('warning');
+    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${d.path}: ${d.message}`);
+    lines.push(s.dim(`    hint: ${d.hint}`));
+  }
+  const errors = items.filter((d) => d.severity === 'error').length;
+  const warnings = items.length - errors;
+  if (items.length > 0) lines.push(`${errors} error(s), ${warnings} warning(s)`);
+  return lines.join('\n');
+}
+
+export function describeTree(model: RingModel, stp: StpResult): string {
+  if (model.opts.stp === 'off') return 'spanning tree: off';
+  const blocked = stp.blocked.map((t) => `${t.name} (${t.a}-${t.b})`).join(', ') || 'nothing';
+  return `spanning tree (${model.opts.stp}): root ${stp.root}; blocks ${blocked} while every host is up`;
+}
+
+/** One line per host: tunnels, containers, published ports. */
+export function summary(model: RingModel, stp: StpResult, outDir: string): string {
+  const lines = [`ring ${model.name}: ${model.hosts.length} host(s), ${model.tunnels.length} ${model.opts.tunnel} tunnel(s), overlay MTU ${model.overlayMtu} -> ${outDir}`];
+  for (const h of model.hosts) {
+    const tunnels = model.tunnels.filter((t) => t.a === h.name || t.b === h.name).map((t) => t.name);
+    const published = model.containers.flatMap((c) => c.publishes.filter((p) => p.on === h.name).map((p) => `${p.hostPort}/${p.proto}->${c.name}@${c.spec.host}`));
+    lines.push(
+      `  ${h.name.padEnd(12)} ${formatIp(h.internal!).padEnd(15)} tunnels ${tunnels.join(',') || '-'}; containers ${h.containers.length}; published ${published.join(' ') || '-'}`,
+    );
+  }
+  lines.push(describeTree(model, stp));
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+/**
+ * The only module that writes the output folder. New files are written aside first, then
+ * swapped in, manifest last; files the previous manifest lists and the new build no longer
+ * has are removed; anything ringgen did not write is left alone.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { GeneratedFile } from './render/render';
+
+function previousFiles(outDir: string): string[] {
+  try {
+    const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { files?: unknown };
+    return Array.isArray(manifest.files) ? manifest.files.filter((f): f is string => typeof f === 'string' && !f.includes('..')) : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface StaleReport {
+  changed: string[];
+  missing: string[];
+  extra: string[];
+}
+
+/** What differs between the folder and a fresh build (for `build --check`). */
+export function compareOutput(outDir: string, files: readonly GeneratedFile[]): StaleReport {
+  const report: StaleReport = { changed: [], missing: [], extra: [] };
+  const wanted = new Set(files.map((f) => f.path));
+  for (const f of files) {
+    const target = join(outDir, f.path);
+    if (!existsSync(target)) report.missing.push(f.path);
+    else if (readFileSync(target, 'utf8') !== f.content || (statSync(target).mode & 0o777) !== f.mode) report.changed.push(f.path);
+  }
+  report.extra = previousFiles(outDir).filter((p) => !wanted.has(p) && existsSync(join(outDir, p)));
+  return report;
+}
+
+export function isStale(r: StaleReport): boolean {
+  return r.changed.length + r.missing.length + r.extra.length > 0;
+}
+
+function removeEmptyDirs(outDir: string, paths: readonly string[]): void {
+  const dirs = [...new Set(paths.map((p) => dirname(p)).filter((d) => d !== '.'))].sort((a, b) => b.length - a.length);
+  for (const d of dirs) {
+    const full = join(outDir, d);
+    try {
+      if (readdirSync(full).length === 0) rmdirSync(full);
+    } catch {
+      /* already gone or not empty */
+    }
+  }
+}
+
+/** Writes the build into outDir. */
+export function writeOutput(outDir: string, files: readonly GeneratedFile[]): void {
+  mkdirSync(outDir, { recursive: true });
+  const stage = join(outDir, `.ringgen-staging-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  try {
+    for (const f of files) {
+      const target = join(stage, f.path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, f.content);
+      chmodSync(target, f.mode);
+    }
+    const old = previousFiles(outDir);
+    const ordered = [...files.filter((f) => f.path !== 'manifest.json'), ...files.filter((f) => f.path === 'manifest.json')];
+    for (const f of ordered) {
+      const target = join(outDir, f.path);
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(join(stage, f.path), target);
+    }
+    const wanted = new Set(files.map((f) => f.path));
+    const gone = old.filter((p) => !wanted.has(p));
+    for (const p of gone) rmSync(join(outDir, p), { force: true });
+    removeEmptyDirs(outDir, gone);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
