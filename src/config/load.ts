@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Diagnostic, SourceLocation } from '../diagnostics';
+import * as ringgenApi from '../index';
 import { Locator } from './locate';
 
 export interface LoadedConfig {
@@ -117,7 +118,7 @@ function run(file: string, cache: Map<string, unknown>): unknown {
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
   const plain = createRequire(file);
   mod.require = Object.assign((id: string) => {
-    if (id === 'ringgen') return require('../index');
+    if (id === 'ringgen') return ringgenApi;
     if (id.startsWith('.') || id.startsWith('/')) {
       const base = resolve(dirname(file), id);
       for (const candidate of [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e)]) {

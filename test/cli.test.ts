@@ -1,0 +1,127 @@
+/** The CLI as a user runs it: exit codes, formats, nothing written on bad input, configs anywhere. */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, run, tempDir } from './helpers';
+
+const BIN = join(ROOT, 'bin/ringgen.js');
+const cli = (args: string[], cwd = ROOT) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+});
+
+const GOOD = `import { ring } from 'ringgen';
+export default ring('r1')
+  .host('a', { internal: '10.9.0.1', external: '203.0.113.1' })
+  .host('b', { internal: '10.9.0.2' })
+  .host('c', { internal: '10.9.0.3' })
+  .bridge('br0', { subnet: '192.168.50.0/24' })
+  .container('x', { host: 'b', bridge: 'br0', ip: '192.168.50.10', image: 'busybox', publish: ['a:8080:80'] });
+`;
+
+describe('ringgen CLI', () => {
+  it('builds a config that lives outside the project, with no node_modules, and says which tunnel is blocked', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ring.config.ts'), GOOD);
+    const r = cli(['build'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/spanning tree \(rstp\): root a; blocks gre1 \(b-c\)/);
+    expect(existsSync(join(dir, 'out/a/up.sh'))).toBe(true);
+    expect(existsSync(join(dir, 'out/manifest.json'))).toBe(true);
+  });
+
+  it('check --format json prints an array of diagnostics with locations, exit 1 on errors', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.ts'), GOOD.replace("ip: '192.168.50.10'", "ip: '192.168.51.10'"));
+    const r = cli(['check', 'bad.ts', '--format', 'json'], dir);
+    expect(r.status).toBe(1);
+    const diags = JSON.parse(r.stdout);
+    expect(diags).toEqual([
+      expect.objectContaining({ code: 'CONTAINER_IP_OUTSIDE', severity: 'error', path: 'containers.b/x.ip', location: { file: join(dir, 'bad.ts'), line: 7, column: 47 } }),
+    ]);
+  });
+
+  it('a ring with errors writes nothing', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.ts'), GOOD.replace("'10.9.0.2'", "'10.9.0.1'"));
+    const r = cli(['build', 'bad.ts', '--out', 'o'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/bad\.ts:4:\d+: error IP_DUPLICATE at hosts\.b\.internal/);
+    expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+
+  it('TypeScript type errors are diagnostics with file:line, exit 1', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 't.ts'), GOOD.replace("ring('r1')", "ring('r1', { tunel: 'gre' })"));
+    const r = cli(['check', 't.ts'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/t\.ts:2:\d+: error CONFIG_TYPE .*'tunel' does not exist/);
+  });
+
+  it('a config that throws is a CONFIG_LOAD diagnostic', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 't.ts'), `import { ring } from 'ringgen';\nthrow new Error('boom');\nexport default ring('x');\n`);
+    const r = cli(['check', 't.ts'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error CONFIG_LOAD .*boom/);
+  });
+
+  it('accepts a plain JSON spec', () => {
+    const dir = tempDir();
+    const spec = {
+      name: 'j',
+      hosts: [
+        { name: 'a', internal: '10.1.0.1', tunnels: [{ name: 't1', peer: 'b', remote: '10.1.0.2' }, { name: 't3', peer: 'c', remote: '10.1.0.3' }] },
+        { name: 'b', internal: '10.1.0.2', tunnels: [{ name: 't1', peer: 'a', remote: '10.1.0.1' }, { name: 't2', peer: 'c', remote: '10.1.0.3' }] },
+        { name: 'c', internal: '10.1.0.3', tunnels: [{ name: 't2', peer: 'b', remote: '10.1.0.2' }, { name: 't3', peer: 'a', remote: '10.1.0.9' }] },
+      ],
+      bridges: [{ name: 'br0', subnet: '192.168.9.0/24' }],
+    };
+    writeFileSync(join(dir, 'ring.json'), JSON.stringify(spec, null, 2));
+    const r = cli(['check', 'ring.json', '--format', 'json'], dir);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).map((d: { code: string; path: string }) => `${d.code} ${d.path}`)).toEqual(['TUNNEL_REMOTE_MISMATCH hosts.c.tunnels.t3.remote']);
+  });
+
+  it('build --check exits 3 when the output is stale and 0 when fresh', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ring.config.ts'), GOOD);
+    expect(cli(['build', '--check'], dir).status).toBe(3);
+    expect(cli(['build', '-q'], dir).status).toBe(0);
+    expect(cli(['build', '--check'], dir).status).toBe(0);
+    writeFileSync(join(dir, 'out/a/up.sh'), 'tampered');
+    expect(cli(['build', '--check'], dir).status).toBe(3);
+  });
+
+  it('rebuilding removes files it wrote before and no longer writes, and keeps files it never wrote', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ring.config.ts'), GOOD);
+    expect(cli(['build', '-q'], dir).status).toBe(0);
+    writeFileSync(join(dir, 'out/notes.txt'), 'mine');
+    mkdirSync(join(dir, 'out/c/extra'), { recursive: true });
+    writeFileSync(join(dir, 'ring.config.ts'), GOOD.replace(".host('c', { internal: '10.9.0.3' })", ".host('d', { internal: '10.9.0.3' })"));
+    expect(cli(['build', '-q'], dir).status).toBe(0);
+    expect(existsSync(join(dir, 'out/c/up.sh'))).toBe(false);
+    expect(existsSync(join(dir, 'out/d/up.sh'))).toBe(true);
+    expect(readFileSync(join(dir, 'out/notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(dir, 'out/c/extra'))).toBe(true);
+  });
+
+  it('usage errors exit 2; --help works everywhere', () => {
+    expect(cli(['frobnicate']).status).toBe(2);
+    expect(cli(['build', '--bogus-flag']).status).toBe(2);
+    expect(cli([]).status).toBe(2);
+    for (const args of [['--help'], ['build', '--help'], ['check', '--help']]) {
+      const r = cli(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/ringgen/);
+    }
+  });
+
+  it('a missing config file is an error, exit 1', () => {
+    const r = cli(['check', 'nope.ts'], tempDir());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/not found/);
+  });
+});

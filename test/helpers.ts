@@ -1,0 +1,53 @@
+/** Shared test helpers: building examples, temp folders, and tool detection. */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadConfig } from '../src/config/load';
+import { buildRing, type BuildOutcome } from '../src/pipeline';
+
+export const ROOT = join(__dirname, '..');
+export const EXAMPLES = readdirSync(join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.ring.ts') || f.endsWith('.ring.json'))
+  .sort()
+  .map((f) => join(ROOT, 'examples', f));
+
+export function buildFile(file: string): BuildOutcome {
+  const loaded = loadConfig(file);
+  if (loaded.input === undefined) throw new Error(`cannot load ${file}: ${JSON.stringify(loaded.diagnostics)}`);
+  return buildRing(loaded.input);
+}
+
+export function tempDir(prefix = 'ringgen-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeFiles(dir: string, files: BuildOutcome['files']): void {
+  for (const f of files) {
+    const target = join(dir, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.content);
+    chmodSync(target, f.mode);
+  }
+}
+
+export function run(cmd: string, args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+}
+
+export function hasTool(name: string): boolean {
+  return run('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+export const IS_ROOT = process.getuid?.() === 0;
+export const IN_CI = process.env.CI === 'true';
+
+/** A test that needs tools: skips loudly on a laptop, fails in CI. */
+export function requireTools(tools: string[], needsRoot = false): boolean {
+  const missing = tools.filter((t) => !hasTool(t));
+  const reason = [...(missing.length ? [`missing ${missing.join(', ')}`] : []), ...(needsRoot && !IS_ROOT ? ['not root'] : [])];
+  if (reason.length === 0) return true;
+  if (IN_CI) throw new Error(`CI=true but this test cannot run: ${reason.join('; ')}`);
+  console.warn(`\n*** SKIPPING: ${reason.join('; ')} ***\n`);
+  return false;
+}

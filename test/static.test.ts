@@ -1,0 +1,90 @@
+/** Every generated file of every example passes bash -n, shellcheck, iptables-restore --test and systemd-analyze verify. */
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildFile, EXAMPLES, requireTools, run, tempDir, writeFiles } from './helpers';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function built(example: string): { dir: string; hosts: string[] } {
+  const out = buildFile(example);
+  expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const dir = tempDir();
+  dirs.push(dir);
+  writeFiles(dir, out.files);
+  return { dir, hosts: out.model!.hosts.map((h) => h.name) };
+}
+
+/** A root with the machine's own systemd units plus the files install.sh would place. */
+function stagedRoot(hostDir: string, ring: string): string {
+  const root = tempDir('ringgen-root-');
+  dirs.push(root);
+  mkdirSync(join(root, 'usr/lib/systemd'), { recursive: true });
+  cpSync('/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
+  symlinkSync('usr/lib', join(root, 'lib'));
+  mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
+  const install = join(root, 'usr/local/lib/ringgen', ring);
+  mkdirSync(install, { recursive: true });
+  for (const f of readdirSync(hostDir)) {
+    cpSync(join(hostDir, f), join(f.endsWith('.service') ? join(root, 'etc/systemd/system') : install, f));
+  }
+  return root;
+}
+
+describe.each(EXAMPLES.map((e) => [basename(e), e]))('%s', (_name, example) => {
+  const { dir, hosts } = built(example);
+  const scripts = hosts.flatMap((h) => readdirSync(join(dir, h)).filter((f) => f.endsWith('.sh')).map((f) => join(dir, h, f)));
+
+  it('every script parses with bash -n', () => {
+    for (const s of scripts) expect(run('bash', ['-n', s]).status, s).toBe(0);
+  });
+
+  it('every script is shellcheck-clean', () => {
+    if (!requireTools(['shellcheck'])) return;
+    const r = run('shellcheck', ['-x', '--severity=style', ...scripts]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('every iptables.rules loads with iptables-restore --test in a fresh network namespace', () => {
+    if (!requireTools(['iptables-restore', 'unshare'], true)) return;
+    for (const h of hosts) {
+      const rules = join(dir, h, 'iptables.rules');
+      const r = run('unshare', ['-n', 'sh', '-c', `iptables-restore -w --test --noflush < "$1"`, 'sh', rules]);
+      expect(r.stderr, rules).toBe('');
+      expect(r.status, rules).toBe(0);
+    }
+  });
+
+  it('every host\'s units pass systemd-analyze verify against a staged root', () => {
+    if (!requireTools(['systemd-analyze'])) return;
+    if (!existsSync('/lib/systemd/system/multi-user.target')) throw new Error('no systemd unit files on this machine to stage');
+    for (const h of hosts) {
+      const ring = readdirSync(join(dir, h)).find((f) => f.endsWith('-network.service'))!.replace(/^ringgen-|-network\.service$/g, '');
+      const root = stagedRoot(join(dir, h), ring);
+      const units = readdirSync(join(root, 'etc/systemd/system')).map((u) => `/etc/systemd/system/${u}`);
+      const r = run('systemd-analyze', ['verify', `--root=${root}`, ...units]);
+      expect(r.stdout + r.stderr, h).toBe('');
+      expect(r.status, h).toBe(0);
+    }
+  });
+});
+
+describe('the static checks can fail', () => {
+  it('systemd-analyze verify fails when the installed script is missing from the staged root', () => {
+    if (!requireTools(['systemd-analyze'])) return;
+    const { dir, hosts } = built(EXAMPLES[0]!);
+    const ring = readdirSync(join(dir, hosts[0]!)).find((f) => f.endsWith('-network.service'))!.replace(/^ringgen-|-network\.service$/g, '');
+    const root = stagedRoot(join(dir, hosts[0]!), ring);
+    rmSync(join(root, 'usr/local/lib/ringgen', ring, 'up.sh'));
+    const unit = readdirSync(join(root, 'etc/systemd/system'))[0]!;
+    expect(run('systemd-analyze', ['verify', `--root=${root}`, `/etc/systemd/system/${unit}`]).status).not.toBe(0);
+  });
+
+  it('iptables-restore --test rejects a broken rule', () => {
+    if (!requireTools(['iptables-restore', 'unshare'], true)) return;
+    const r = run('unshare', ['-n', 'iptables-restore', '--test', '--noflush'], { input: '*filter\n:X - [0:0]\n-A X -p nosuchproto -j ACCEPT\nCOMMIT\n' });
+    expect(r.status).not.toBe(0);
+  });
+});
