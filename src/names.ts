@@ -9,7 +9,7 @@ export const PATTERNS = {
   host: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
   iface: /^[A-Za-z][A-Za-z0-9_-]*$/,
   container: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
-  envKey: /^[A-Za-z_][A-Za-z0-9_]*$/,
+  envKey: /^[A-Za-z_][A-Za-z0-9_]{0,254}$/,
   volumeName: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/,
   hostname: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/,
   /** `[registry[:port]/]path[:tag][@sha256:digest]`, Docker's reference grammar, lower-case path. */
