@@ -127,7 +127,7 @@ export function buildModel(spec: RingSpec): RingModel {
   const hosts: HostModel[] = spec.hosts.map((h, index) => {
     const bridgeAddress = new Map<string, number | undefined>();
     for (const b of bridges) {
-      const explicit = h.bridgeAddresses?.[b.name];
+      const explicit = h.bridgeAddresses && Object.hasOwn(h.bridgeAddresses, b.name) ? h.bridgeAddresses[b.name] : undefined;
       if (explicit !== undefined) bridgeAddress.set(b.name, parseIp(explicit));
       else if (b.net && b.net.size > index + 3) bridgeAddress.set(b.name, b.net.network + 1 + index);
       else bridgeAddress.set(b.name, undefined);

@@ -76,11 +76,13 @@ function checkSubnets(m: RingModel, r: Report): void {
 
 function checkBridgeAddresses(m: RingModel, r: Report): void {
   for (const b of m.bridges) {
-    if (!b.net) continue;
+    // A second bridge of the same name is reported as NAME_DUPLICATE; its addresses are not its own.
+    if (!b.net || m.bridgeByName.get(b.name) !== b) continue;
     const used = new Map<number, string>();
     for (const h of m.hosts) {
       const path = `${h.path}.bridgeAddresses.${b.name}`;
-      const explicit = h.spec.bridgeAddresses?.[b.name];
+      const own = h.spec.bridgeAddresses;
+      const explicit = own && Object.hasOwn(own, b.name) ? own[b.name] : undefined;
       const addr = h.bridgeAddress.get(b.name);
       if (addr === undefined) {
         if (explicit !== undefined) r.error('IP_INVALID', path, `address ${JSON.stringify(explicit)} of host "${h.name}" on bridge "${b.name}" is not an IPv4 address`, 'Write a dotted quad inside the bridge subnet.');

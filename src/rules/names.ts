@@ -25,6 +25,12 @@ export function checkNames(m: RingModel, r: Report): void {
     } else if (RESERVED_HOST_NAMES.has(h.name)) {
       r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" clashes with a file ringgen writes into the output folder`, `Rename the host; reserved: ${[...RESERVED_HOST_NAMES].join(', ')}.`);
     }
+    for (const what of ['internalIface', 'externalIface'] as const) {
+      const name = h.spec[what];
+      if (name !== undefined && !PATTERNS.iface.test(name)) {
+        r.error('NAME_INVALID', `${h.path}.${what}`, `${what} ${show(name)} of host "${h.name}" is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-" (its length is checked as an interface name).');
+      }
+    }
   }
   for (const h of duplicates(m.hosts, (h) => h.name)) {
     r.error('NAME_DUPLICATE', h.path, `host "${h.name}" is declared twice`, 'Every host needs a unique name.');

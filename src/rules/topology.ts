@@ -1,6 +1,6 @@
 /** Tunnels and the ring: consistent peering, connectivity, redundancy, spanning tree reach. */
 import type { Report } from '../diagnostics';
-import { bareIp, parseIp } from '../ip';
+import { bareIp } from '../ip';
 import type { RingModel } from '../model';
 import { depthAfterLoss, electTree } from '../stp';
 
@@ -24,7 +24,8 @@ export function checkTunnels(m: RingModel, r: Report): void {
         continue;
       }
       const peerIp = bareIp(peer.spec.internal);
-      if (parseIp(end.remote) === undefined || end.remote !== peerIp) {
+      // An invalid internal IP of the peer is its own IP_INVALID; a remote that repeats it is not a second mistake.
+      if (end.remote !== peerIp) {
         r.error('TUNNEL_REMOTE_MISMATCH', `${path}.remote`, `tunnel "${end.name}" of host "${h.name}" points at ${JSON.stringify(end.remote)}, but host "${peer.name}" has internal IP ${peerIp}`, `Set remote to ${peerIp}, the peer's internal IP.`);
       }
       const back = peer.spec.tunnels.filter((t) => t.peer === h.name);
