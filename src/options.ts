@@ -36,7 +36,7 @@ export function resolveOptions(spec: RingSpec): ResolvedOptions {
   const stp = o.stp ?? 'rstp';
   const bfdDefault = stp === 'rstp';
   const bfd = o.bfd ?? bfdDefault;
-  const bfdInterval = bfd === false ? undefined : bfd === true ? 30 : (bfd.interval ?? 30);
+  const bfdInterval = bfd === false ? undefined : bfd === true ? 50 : (bfd.interval ?? 50);
   const maxAge = o.maxAge ?? 20;
   return {
     tunnel: o.tunnel ?? 'gre',

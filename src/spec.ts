@@ -15,7 +15,7 @@ export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure';
 
 /** BFD liveness detection on every tunnel; `false` turns it off. */
 export interface BfdOptions {
-  /** Transmit and receive interval in milliseconds (detection takes 3 of them). Default 30. */
+  /** Transmit and receive interval in milliseconds (detection takes 3 of them). Default 50. */
   interval?: number;
 }
 

@@ -205,8 +205,8 @@ network_up() {
   ensure_uplink br0 br0-lb br0-ov 1458 -- set port br0-ov tag=10 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
   ensure_linux_bridge br1 192.168.3.3 24 02:42:c0:a8:03:03 1458
   ensure_uplink br1 br1-lb br1-ov 1458 -- set port br1-ov tag=11 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
-  ensure_tunnel gre1 -- set interface gre1 type=gre 'options={"remote_ip"="10.20.10.71"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="30","min_tx"="30"}' -- set port gre1 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host2
-  ensure_tunnel gre2 -- set interface gre2 type=gre 'options={"remote_ip"="10.20.10.73"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="30","min_tx"="30"}' -- set port gre2 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host4, blocked by spanning tree
+  ensure_tunnel gre1 -- set interface gre1 type=gre 'options={"remote_ip"="10.20.10.71"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre1 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host2
+  ensure_tunnel gre2 -- set interface gre2 type=gre 'options={"remote_ip"="10.20.10.73"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre2 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host4, blocked by spanning tree
   prune_links
   apply_rules
   log "network up: 2 tunnel(s), 2 bridge(s)"
