@@ -8,7 +8,7 @@ export const PATTERNS = {
   ring: /^[a-z][a-z0-9-]{0,19}$/,
   host: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
   iface: /^[A-Za-z][A-Za-z0-9_-]*$/,
-  container: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+  container: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,62}$/,
   envKey: /^[A-Za-z_][A-Za-z0-9_]{0,254}$/,
   volumeName: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/,
   hostname: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/,

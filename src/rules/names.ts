@@ -65,7 +65,7 @@ export function checkNames(m: RingModel, r: Report): void {
 function checkContainerNames(c: RingModel['containers'][number], r: Report): void {
   const s = c.spec;
   if (!PATTERNS.container.test(s.name)) {
-    r.error('NAME_INVALID', c.path, `container name ${show(s.name)} is not a valid Docker container name`, 'Use a letter or digit, then letters, digits, "_", "." or "-", at most 63 characters.');
+    r.error('NAME_INVALID', c.path, `container name ${show(s.name)} is not a valid Docker container name`, 'Use 2-63 characters: a letter or digit, then letters, digits, "_", "." or "-" (Docker refuses one-character names).');
   }
   if (!PATTERNS.image.test(s.image) || s.image.length > 255) {
     r.error('IMAGE_INVALID', `${c.path}.image`, `image ${show(s.image)} is not a valid image reference`, 'Write [registry/]name[:tag][@sha256:digest], e.g. "ubuntu:24.04" or "registry.example:5000/team/app:1.2".');

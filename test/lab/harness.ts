@@ -1,0 +1,311 @@
+/**
+ * Test-side wrapper around `test/lab/lab.sh`: brings a lab of simulated Docker
+ * hosts up and down and runs commands in it. See docs/lab.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Absolute path of the bash harness. */
+export const LAB_SH = join(__dirname, 'lab.sh');
+
+/** The image every lab host has: busybox with sh, ping, nc, ip, httpd...; CMD is `sh`. */
+export const LAB_IMAGE = 'ringgen-lab/busybox:1';
+
+export interface LabHostSpec {
+  name: string;
+  /** Internal (underlay) address with prefix length, put on br-phy. */
+  internal: string;
+  /** External address with prefix length, put on eth0 (outside bridge). */
+  external?: string;
+}
+
+export interface LabSpec {
+  /** 1-8 of a-z0-9; namespaces are PREFIX-HOST, PREFIX-ul, PREFIX-out, PREFIX-cl. */
+  prefix?: string;
+  hosts: LabHostSpec[];
+  /** Address of the outside client namespace, on the same bridge as the externals. */
+  client?: string;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Written to the command's stdin. */
+  input?: string;
+  /** Kill the command after this long (the result then has code 124). Default 120 s. */
+  timeoutMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Throw (with stdout/stderr in the message) when the exit code is not 0. */
+  check?: boolean;
+}
+
+export interface Prerequisites {
+  ok: boolean;
+  missing: string[];
+}
+
+const TOOLS = ['ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'dockerd', 'iptables', 'ethtool', 'nsenter'];
+
+function onPath(tool: string): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin')
+    .split(':')
+    .concat(['/usr/sbin', '/sbin'])
+    .some((dir) => existsSync(join(dir, tool)));
+}
+
+/** What a lab needs on this machine: root, OVS, dockerd, iptables, ethtool, busybox-static. */
+export function labPrerequisites(): Prerequisites {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root');
+  for (const tool of TOOLS) if (!onPath(tool)) missing.push(tool);
+  if (!existsSync('/bin/busybox')) missing.push('/bin/busybox (busybox-static)');
+  if (!existsSync('/usr/bin/docker')) missing.push('/usr/bin/docker (docker.io client)');
+  return { ok: missing.length === 0, missing };
+}
+
+/**
+ * True when lab tests can run here. Otherwise warns loudly and returns false,
+ * except under CI (CI=true), where it returns true so the tests run and fail:
+ * a CI machine without the lab is a broken CI machine, not a reason to skip.
+ */
+export function labAvailable(suite: string): boolean {
+  const pre = labPrerequisites();
+  if (pre.ok) return true;
+  if (process.env.CI === 'true') return true;
+  const line = '!'.repeat(78);
+  console.warn(
+    `\n${line}\n!! LAB TESTS SKIPPED (${suite}): missing ${pre.missing.join(', ')}\n` +
+      `!! Install: apt-get install openvswitch-switch docker.io iptables busybox-static ethtool\n` +
+      `!! and run as root. Under CI=true these tests fail instead of skipping.\n${line}\n`,
+  );
+  return false;
+}
+
+function describeFailure(what: string, r: RunResult): string {
+  const tail = (s: string) => s.split('\n').slice(-40).join('\n');
+  return `${what} exited ${r.code}\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`;
+}
+
+function runSync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}): RunResult {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('empty command');
+  const r = spawnSync(file, args, {
+    encoding: 'utf8',
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 120_000,
+    killSignal: 'SIGKILL',
+    env: { ...env, ...opts.env },
+    cwd: opts.cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error && !r.signal) throw r.error;
+  const result = { code: r.signal ? 124 : (r.status ?? 125), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  if (opts.check && result.code !== 0) throw new Error(describeFailure(argv.join(' '), result));
+  return result;
+}
+
+function runAsync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}): Promise<RunResult> {
+  const [file, ...args] = argv;
+  if (file === undefined) return Promise.reject(new Error('empty command'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: { ...env, ...opts.env }, cwd: opts.cwd });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 120_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const result = { code: timedOut ? 124 : (code ?? 125), stdout, stderr };
+      if (opts.check && result.code !== 0) reject(new Error(describeFailure(argv.join(' '), result)));
+      else resolve(result);
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A running lab. Create with `Lab.up(spec)`, always end with `down()`. */
+export class Lab {
+  private constructor(
+    readonly spec: LabSpec,
+    readonly prefix: string,
+    /** LAB_DIR: per-host OVS run dirs, Docker roots and sockets, logs. */
+    readonly dir: string,
+  ) {}
+
+  /** Environment that every lab.sh call gets: pins this lab's prefix and directory. */
+  private get labEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, LAB_PREFIX: this.prefix, LAB_DIR: this.dir };
+  }
+
+  /**
+   * Brings a lab up (after removing whatever an earlier run of the same prefix
+   * left). On failure it tears the lab down again, unless LAB_KEEP=1.
+   */
+  static async up(spec: LabSpec, opts: { labDir?: string; timeoutMs?: number } = {}): Promise<Lab> {
+    const prefix = spec.prefix ?? 'rgl';
+    const lab = new Lab(spec, prefix, opts.labDir ?? `/tmp/ringgen-lab/${prefix}`);
+    const tmp = mkdtempSync(join(tmpdir(), 'ringgen-lab-spec-'));
+    const file = join(tmp, 'spec.json');
+    writeFileSync(file, JSON.stringify({ ...spec, prefix }));
+    try {
+      const r = await runAsync(['bash', LAB_SH, 'up', file], lab.labEnv, { timeoutMs: opts.timeoutMs ?? 240_000 });
+      if (r.code !== 0) {
+        const dumps = spec.hosts.map((h) => lab.dump(h.name)).join('\n');
+        let downError = '';
+        try {
+          lab.down();
+        } catch (e) {
+          downError = `\nand lab.sh down failed too: ${String(e)}`;
+        }
+        throw new Error(`${describeFailure('lab.sh up', r)}\n${dumps}${downError}`);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return lab;
+  }
+
+  get hosts(): string[] {
+    return this.spec.hosts.map((h) => h.name);
+  }
+
+  host(name: string): LabHostSpec {
+    const h = this.spec.hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`no host ${name} in lab ${this.prefix}`);
+    return h;
+  }
+
+  /** Runs `lab.sh ARGS...` synchronously. */
+  sh(args: string[], opts: RunOptions = {}): RunResult {
+    return runSync(['bash', LAB_SH, ...args], this.labEnv, opts);
+  }
+
+  /** Runs `lab.sh ARGS...` without blocking the event loop. */
+  shAsync(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return runAsync(['bash', LAB_SH, ...args], this.labEnv, opts);
+  }
+
+  /** Runs CMD in the host's network namespace with OVS_RUNDIR, DOCKER_HOST... set. */
+  exec(host: string, cmd: string[], opts: RunOptions = {}): RunResult {
+    return this.sh(['exec', host, ...cmd], opts);
+  }
+
+  /** `exec` that does not block: for a ping that runs while a link is cut. */
+  execAsync(host: string, cmd: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.shAsync(['exec', host, ...cmd], opts);
+  }
+
+  /** Shell snippet in the host: `lab.sh exec HOST sh -c SCRIPT`. */
+  shell(host: string, script: string, opts: RunOptions = {}): RunResult {
+    return this.exec(host, ['sh', '-c', script], opts);
+  }
+
+  /** `docker ARGS...` against the host's own dockerd. */
+  docker(host: string, args: string[], opts: RunOptions = {}): RunResult {
+    return this.exec(host, ['docker', ...args], opts);
+  }
+
+  /** Runs CMD in the outside client namespace. */
+  client(cmd: string[], opts: RunOptions = {}): RunResult {
+    return this.sh(['client', ...cmd], opts);
+  }
+
+  clientAsync(cmd: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.shAsync(['client', ...cmd], opts);
+  }
+
+  /** The variables `lab.sh env HOST` exports, as an object. */
+  env(host: string): Record<string, string> {
+    const out = this.sh(['env', host], { check: true }).stdout;
+    const vars: Record<string, string> = {};
+    for (const m of out.matchAll(/([A-Z_]+)='([^']*)'/g)) {
+      if (m[1] !== undefined && m[2] !== undefined) vars[m[1]] = m[2];
+    }
+    return vars;
+  }
+
+  /** Takes the host's underlay link down (from the underlay bridge side). */
+  cut(host: string): void {
+    this.sh(['cut', host], { check: true });
+  }
+
+  restore(host: string): void {
+    this.sh(['restore', host], { check: true });
+  }
+
+  /** Diagnostics for a failure report (never throws). */
+  dump(host: string): string {
+    const r = this.sh(['dump', host], { timeoutMs: 60_000 });
+    return r.stdout + r.stderr;
+  }
+
+  dumpAll(): string {
+    return this.hosts.map((h) => this.dump(h)).join('\n');
+  }
+
+  /** Stops and removes everything of this lab; safe to call twice. Keeps it with LAB_KEEP=1. */
+  down(opts: { force?: boolean } = {}): void {
+    if (process.env.LAB_KEEP === '1' && !opts.force) {
+      console.warn(`LAB_KEEP=1: lab ${this.prefix} left up; remove with: bash ${LAB_SH} down ${this.prefix}`);
+      return;
+    }
+    this.sh(['down', this.prefix], { check: true, timeoutMs: 120_000 });
+  }
+
+  /** What of this lab still exists (namespaces, processes, mounts, cgroups, dir); [] when clean. */
+  leftovers(): string[] {
+    return labLeftovers(this.prefix, this.dir);
+  }
+}
+
+/** Traces of a lab with this prefix and directory; [] when none. */
+export function labLeftovers(prefix: string, dir = `/tmp/ringgen-lab/${prefix}`): string[] {
+  const found: string[] = [];
+  const netns = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
+  for (const ns of netns) if (ns.startsWith(`${prefix}-`)) found.push(`namespace ${ns}`);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (cmdline.includes(`${dir}/`)) found.push(`process ${pid}: ${cmdline.trim()}`);
+  }
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const target = line.split(' ')[4];
+    if (target !== undefined && (target === dir || target.startsWith(`${dir}/`))) found.push(`mount ${target}`);
+  }
+  const cgroupRoot = '/sys/fs/cgroup';
+  if (existsSync(cgroupRoot)) {
+    for (const ctl of readdirSync(cgroupRoot)) {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(join(cgroupRoot, ctl));
+      } catch {
+        continue;
+      }
+      for (const e of entries) if (e.startsWith(`${prefix}-`)) found.push(`cgroup ${ctl}/${e}`);
+    }
+  }
+  if (existsSync(dir)) found.push(`directory ${dir}`);
+  return found;
+}

@@ -1,0 +1,539 @@
+#!/usr/bin/env bash
+# ringgen lab harness: simulated Docker hosts in network namespaces, each with its
+# own Open vSwitch (userspace datapath) and its own dockerd, joined by an underlay
+# Linux bridge, plus an "outside" bridge with a client. See docs/lab.md.
+#
+#   lab.sh up SPEC.json        build the lab (calls `down` for the prefix first)
+#   lab.sh env HOST            print `export` lines for a host's OVS and Docker
+#   lab.sh exec HOST CMD...    run CMD in the host's network namespace, env set
+#   lab.sh client CMD...       run CMD in the outside client namespace
+#   lab.sh cut HOST            take the host's underlay link down
+#   lab.sh restore HOST        bring it back up
+#   lab.sh dump HOST           print diagnostics for a failure report
+#   lab.sh down [PREFIX]       stop and remove everything of a lab
+#
+# Environment: LAB_PREFIX (default rgl; `up` takes it from the spec), LAB_DIR
+# (default /tmp/ringgen-lab/PREFIX), LAB_CACHE (default /var/cache/ringgen-lab),
+# LAB_DOCKER_CLI (default /usr/bin/docker, the client matching Debian's dockerd).
+#
+# Everything the lab makes lives in namespaces named PREFIX-*, in LAB_DIR and in
+# cgroups named after the host namespaces; `down` removes it by those names and by
+# pidfile, never by process name, so other labs and dockerds are left alone.
+set -euo pipefail
+shopt -s inherit_errexit
+
+readonly IMAGE=ringgen-lab/busybox:1
+readonly IMAGE_LAYOUT=v1
+readonly DOCKER_API=1.41
+readonly RESERVED_NAMES=" ul out cl bin "
+
+log() { printf 'lab.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- names and paths ---------------------------------------------------------
+
+set_prefix() {
+  PREFIX=$1
+  [[ $PREFIX =~ ^[a-z][a-z0-9]{0,7}$ ]] || die "bad prefix '$PREFIX' (1-8 of a-z0-9, letter first)"
+  LAB_DIR=${LAB_DIR:-/tmp/ringgen-lab/$PREFIX}
+  NS_UL=$PREFIX-ul
+  NS_OUT=$PREFIX-out
+  NS_CL=$PREFIX-cl
+}
+
+host_ns() { printf '%s-%s' "$PREFIX" "$1"; }
+host_dir() { printf '%s/%s' "$LAB_DIR" "$1"; }
+
+check_host_name() {
+  [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$ ]] || die "bad host name '$1'"
+  [[ $RESERVED_NAMES != *" $1 "* ]] || die "host name '$1' is reserved"
+}
+
+# A host given to env/exec/cut/... must belong to a lab that is up.
+require_host() {
+  check_host_name "$1"
+  [[ -e /run/netns/$(host_ns "$1") && -d $(host_dir "$1") ]] ||
+    die "no host '$1' in lab '$PREFIX' (LAB_DIR=$LAB_DIR); run 'lab.sh up' first"
+}
+
+ns_exists() { [[ -e /run/netns/$1 ]]; }
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
+
+# For `exec` and `client`: the network namespace via nsenter (cgroup mounts stay,
+# unlike `ip netns exec`), plus a private mount namespace with a sysfs of that
+# network namespace, so /sys/class/net shows the host's own interfaces.
+# shellcheck disable=SC2016 # expanded by the inner sh
+readonly SYSFS_SH='t=$(mktemp -d /tmp/.ringgen-lab-sys.XXXXXX) &&
+  mount -t sysfs sysfs "$t" && mount --rbind /sys/fs/cgroup "$t/fs/cgroup" &&
+  mount --move "$t" /sys && rmdir "$t" && exec "$@"'
+enter_ns() {
+  local ns=$1; shift
+  exec nsenter --net="/run/netns/$ns" -- unshare --mount --propagation slave -- sh -c "$SYSFS_SH" sh "$@"
+}
+
+# --- spec --------------------------------------------------------------------
+
+# Prints "prefix P", "client CIDR|-", then "host NAME INTERNAL EXTERNAL|-" lines.
+parse_spec() {
+  node -e '
+    const fs = require("fs");
+    const spec = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const cidr = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+    const fail = (m) => { console.error("lab.sh: error: spec: " + m); process.exit(1); };
+    if (!Array.isArray(spec.hosts) || spec.hosts.length === 0) fail("hosts must be a non-empty array");
+    if (spec.client !== undefined && !cidr.test(spec.client)) fail("client must be an IPv4 CIDR");
+    console.log("prefix " + (spec.prefix ?? "rgl"));
+    console.log("client " + (spec.client ?? "-"));
+    const seen = new Set();
+    for (const [i, h] of spec.hosts.entries()) {
+      if (typeof h.name !== "string" || seen.has(h.name)) fail("hosts[" + i + "].name missing or repeated");
+      seen.add(h.name);
+      if (!cidr.test(h.internal ?? "")) fail("hosts[" + i + "].internal must be an IPv4 CIDR");
+      if (h.external !== undefined && !cidr.test(h.external)) fail("hosts[" + i + "].external must be an IPv4 CIDR");
+      console.log(["host", h.name, h.internal, h.external ?? "-"].join(" "));
+    }' "$1"
+}
+
+# --- busybox image -----------------------------------------------------------
+
+# Builds (once, cached by busybox checksum) a root tar: busybox plus a link per
+# applet, so sh, ping, nc, ip, httpd... exist. Prints the tar's path.
+image_tar() {
+  local sum tar tmp
+  [[ -x /bin/busybox ]] || die "/bin/busybox missing (apt-get install busybox-static)"
+  sum=$(sha256sum /bin/busybox | cut -c1-12)
+  tar=$LAB_CACHE/busybox-$sum-$IMAGE_LAYOUT.tar
+  mkdir -p "$LAB_CACHE"
+  (
+    flock 9
+    [[ -s $tar ]] && exit 0
+    tmp=$(mktemp -d "$LAB_CACHE/build.XXXXXX")
+    build_rootfs "$tmp/root"
+    tar -C "$tmp/root" --numeric-owner -cf "$tmp/root.tar" .
+    mv "$tmp/root.tar" "$tar"
+    rm -rf "$tmp"
+  ) 9>"$LAB_CACHE/.lock"
+  printf '%s\n' "$tar"
+}
+
+build_rootfs() {
+  local root=$1 applet
+  mkdir -p "$root"/{bin,etc,dev,proc,sys,root,tmp,usr,var/www}
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"
+  done
+  ln -s bin "$root/sbin"
+  ln -s ../bin "$root/usr/bin"
+  ln -s ../bin "$root/usr/sbin"
+  chmod 1777 "$root/tmp"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+  printf 'ringgen-lab\n' >"$root/var/www/index.html"
+  local needed
+  for needed in sh ping nc ip httpd sleep; do
+    [[ -L $root/bin/$needed ]] || die "busybox lacks applet '$needed'"
+  done
+}
+
+# --- network -----------------------------------------------------------------
+
+# veth with one end in each namespace; tx checksum offload off on both ends
+# (OVS's userspace datapath forwards offloaded checksums unfilled: lab-facts.md).
+add_veth() {
+  local ns_a=$1 if_a=$2 ns_b=$3 if_b=$4
+  ip link add "$if_a" netns "$ns_a" type veth peer name "$if_b" netns "$ns_b"
+  in_ns "$ns_a" ethtool -K "$if_a" tx off >/dev/null
+  in_ns "$ns_b" ethtool -K "$if_b" tx off >/dev/null
+}
+
+add_bridge_ns() {
+  local ns=$1 br=$2
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link add "$br" type bridge
+  ip -n "$ns" link set "$br" up
+}
+
+# Underlay/outside end of a host's veth: u3-host3, o3-host3 (max 15 chars).
+side_ifname() { local name="$1$2-$3"; printf '%s' "${name:0:15}"; }
+
+setup_fabric() {
+  local client=$1
+  add_bridge_ns "$NS_UL" br-ul
+  add_bridge_ns "$NS_OUT" br-out
+  if [[ $client != - ]]; then
+    ip netns add "$NS_CL"
+    ip -n "$NS_CL" link set lo up
+    add_veth "$NS_CL" eth0 "$NS_OUT" cl
+    ip -n "$NS_OUT" link set cl master br-out up
+    ip -n "$NS_CL" addr add "$client" dev eth0
+    ip -n "$NS_CL" link set eth0 up
+  fi
+}
+
+setup_host_net() {
+  local idx=$1 name=$2 external=$3 ns ulif extif
+  ns=$(host_ns "$name")
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
+  in_ns "$ns" iptables -w -P FORWARD DROP
+  ulif=$(side_ifname u "$idx" "$name")
+  add_veth "$ns" eth1 "$NS_UL" "$ulif"
+  ip -n "$NS_UL" link set "$ulif" master br-ul up
+  printf '%s\n' "$ulif" >"$(host_dir "$name")/ulif"
+  if [[ $external != - ]]; then
+    extif=$(side_ifname o "$idx" "$name")
+    add_veth "$ns" eth0 "$NS_OUT" "$extif"
+    ip -n "$NS_OUT" link set "$extif" master br-out up
+    ip -n "$ns" addr add "$external" dev eth0
+    ip -n "$ns" link set eth0 up
+  fi
+}
+
+# --- Open vSwitch ------------------------------------------------------------
+
+start_ovs() {
+  local name=$1 internal=$2 ns d
+  ns=$(host_ns "$name")
+  d=$(host_dir "$name")/ovs
+  mkdir -p "$d"
+  ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  ip netns exec "$ns" env OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" \
+    ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
+    --detach --log-file="$d/ovsdb-server.log" </dev/null >/dev/null 2>&1
+  OVS_RUNDIR=$d ovs-vsctl --no-wait init
+  ip netns exec "$ns" env OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" \
+    ovs-vswitchd "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+    --detach --log-file="$d/ovs-vswitchd.log" </dev/null >/dev/null 2>&1
+  # The simulated host's "hardware": internal IP on an OVS bridge holding eth1,
+  # as OVS's userspace tunnelling needs. No external_ids: not ringgen's.
+  OVS_RUNDIR=$d ovs-vsctl --timeout=30 add-br br-phy -- set bridge br-phy datapath_type=netdev \
+    -- add-port br-phy eth1
+  ip -n "$ns" addr add "$internal" dev br-phy
+  ip -n "$ns" link set br-phy up
+  ip -n "$ns" link set eth1 up
+}
+
+# --- Docker ------------------------------------------------------------------
+
+# nsenter, not `ip netns exec`: the latter remounts /sys and hides the cgroup
+# mounts dockerd needs. Own cgroup parent per host so `down` finds containers.
+start_dockerd() {
+  local name=$1 ns d
+  ns=$(host_ns "$name")
+  d=$(host_dir "$name")
+  mkdir -p "$d/docker/data" "$d/docker/exec" "$d/docker/tmp"
+  printf '{}\n' >"$d/docker/daemon.json"
+  # TMPDIR: dockerd SIGUSR1s a containerd it gives up on, which then dumps its
+  # stacks to $TMPDIR/containerd.PID.stacks.log; keep that inside LAB_DIR.
+  TMPDIR=$d/docker/tmp setsid nsenter --net="/run/netns/$ns" -- dockerd \
+    --config-file "$d/docker/daemon.json" \
+    --data-root "$d/docker/data" --exec-root "$d/docker/exec" \
+    -H "unix://$d/docker.sock" --pidfile "$d/docker/docker.pid" \
+    --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-p" \
+    --cgroup-parent "/$ns" --shutdown-timeout 2 \
+    </dev/null >"$d/docker/dockerd.log" 2>&1 &
+  printf '%s\n' "$!" >"$d/docker/launch.pid"
+}
+
+docker_in() {
+  local name=$1; shift
+  DOCKER_HOST="unix://$(host_dir "$name")/docker.sock" DOCKER_API_VERSION=$DOCKER_API \
+    "$LAB_DOCKER_CLI" "$@"
+}
+
+wait_dockerd() {
+  local name=$1 d pid i
+  d=$(host_dir "$name")
+  pid=$(<"$d/docker/launch.pid")
+  for ((i = 0; i < 240; i++)); do
+    if docker_in "$name" version >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$d/docker/dockerd.log" >&2
+      die "dockerd of $name exited during start (log: $d/docker/dockerd.log)"
+    fi
+    sleep 0.25
+  done
+  die "dockerd of $name did not answer within 60 s (log: $d/docker/dockerd.log)"
+}
+
+import_image() {
+  local name=$1 tar=$2
+  docker_in "$name" import -c 'CMD ["sh"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+    "$tar" "$IMAGE" >/dev/null
+}
+
+# --- subcommands -------------------------------------------------------------
+
+cmd_up() {
+  local spec=${1:-}
+  [[ -f $spec ]] || die "usage: lab.sh up SPEC.json"
+  require_tools
+  local parsed kind a b c client=- idx=0 tar pid
+  local -a names=() internals=() externals=()
+  parsed=$(parse_spec "$spec")
+  while read -r kind a b c; do
+    case $kind in
+      prefix) set_prefix "$a" ;;
+      client) client=$a ;;
+      host) check_host_name "$a"; names+=("$a"); internals+=("$b"); externals+=("$c") ;;
+    esac
+  done <<<"$parsed"
+  for a in "${names[@]}"; do
+    b=$(host_dir "$a")/docker/exec/containerd/containerd.sock.ttrpc
+    ((${#b} <= 107)) || die "socket path too long (max 107 for unix sockets): $b; shorten LAB_DIR"
+  done
+
+  cmd_down "$PREFIX" >/dev/null
+  mkdir -p "$LAB_DIR/bin"
+  printf '%s\n' "$PREFIX" >"$LAB_DIR/.ringgen-lab"
+  cp "$spec" "$LAB_DIR/spec.json"
+  ln -s "$LAB_DOCKER_CLI" "$LAB_DIR/bin/docker"
+  tar=$(image_tar)
+
+  setup_fabric "$client"
+  for idx in "${!names[@]}"; do
+    mkdir -p "$(host_dir "${names[idx]}")"
+    printf '%s\n' "${names[idx]}" >>"$LAB_DIR/hosts"
+    setup_host_net "$((idx + 1))" "${names[idx]}" "${externals[idx]}"
+    start_dockerd "${names[idx]}"
+  done
+  local -a jobs=()
+  for idx in "${!names[@]}"; do
+    start_ovs "${names[idx]}" "${internals[idx]}" &
+    jobs+=("$!")
+  done
+  for pid in "${jobs[@]}"; do
+    wait "$pid" || die "starting Open vSwitch failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
+  done
+  jobs=()
+  for idx in "${!names[@]}"; do
+    { wait_dockerd "${names[idx]}" && import_image "${names[idx]}" "$tar"; } &
+    jobs+=("$!")
+  done
+  for pid in "${jobs[@]}"; do
+    wait "$pid" || die "starting Docker failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
+  done
+  log "lab '$PREFIX' up: ${names[*]} (LAB_DIR=$LAB_DIR)"
+}
+
+print_env() {
+  local name=$1 d
+  d=$(host_dir "$name")
+  printf "export OVS_RUNDIR='%s' OVS_LOGDIR='%s' OVS_DBDIR='%s'\n" "$d/ovs" "$d/ovs" "$d/ovs"
+  printf "export DOCKER_HOST='unix://%s/docker.sock' DOCKER_API_VERSION='%s'\n" "$d" "$DOCKER_API"
+  printf "export PATH='%s/bin':\"\$PATH\"\n" "$LAB_DIR"
+  printf "export LAB_HOST='%s' LAB_NETNS='%s'\n" "$name" "$(host_ns "$name")"
+}
+
+cmd_env() {
+  [[ $# -eq 1 ]] || die "usage: lab.sh env HOST"
+  require_host "$1"
+  print_env "$1"
+}
+
+cmd_exec() {
+  [[ $# -ge 2 ]] || die "usage: lab.sh exec HOST CMD..."
+  local name=$1 d ns; shift
+  require_host "$name"
+  d=$(host_dir "$name")
+  ns=$(host_ns "$name")
+  export OVS_RUNDIR="$d/ovs" OVS_LOGDIR="$d/ovs" OVS_DBDIR="$d/ovs" \
+    DOCKER_HOST="unix://$d/docker.sock" DOCKER_API_VERSION="$DOCKER_API" \
+    PATH="$LAB_DIR/bin:$PATH" LAB_HOST="$name" LAB_NETNS="$ns"
+  enter_ns "$ns" "$@"
+}
+
+cmd_client() {
+  [[ $# -ge 1 ]] || die "usage: lab.sh client CMD..."
+  ns_exists "$NS_CL" || die "lab '$PREFIX' has no client namespace"
+  enter_ns "$NS_CL" "$@"
+}
+
+cmd_link() {
+  local state=$1 name=${2:-}
+  [[ -n $name ]] || die "usage: lab.sh cut|restore HOST"
+  require_host "$name"
+  ip -n "$NS_UL" link set "$(<"$(host_dir "$name")/ulif")" "$state"
+}
+
+cmd_dump() {
+  [[ $# -eq 1 ]] || die "usage: lab.sh dump HOST"
+  local name=$1 ns d
+  require_host "$name"
+  ns=$(host_ns "$name")
+  d=$(host_dir "$name")
+  section() { printf '\n===== %s: %s =====\n' "$name" "$*"; }
+  section ovs-vsctl show;     OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 show || true
+  section ip -d -br link;     ip -n "$ns" -d -br link || true
+  section ip addr;            ip -n "$ns" addr || true
+  section ip route;           ip -n "$ns" route || true
+  section iptables-save filter; in_ns "$ns" iptables-save -t filter || true
+  section iptables-save nat;  in_ns "$ns" iptables-save -t nat || true
+  section docker ps -a;       docker_in "$name" ps -a || true
+  section ovs-vswitchd.log tail; tail -n 30 "$d/ovs/ovs-vswitchd.log" || true
+  section underlay link;      ip -n "$NS_UL" -br link show "$(<"$d/ulif")" || true
+}
+
+# --- teardown ----------------------------------------------------------------
+
+# PID from a pidfile, only if that process still runs one of this lab's daemons
+# (its command line names LAB_DIR): guards against reused PIDs.
+lab_pid() {
+  local file=$1 pid
+  [[ -s $file ]] || return 1
+  pid=$(<"$file")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$LAB_DIR/" || return 1
+  printf '%s\n' "$pid"
+}
+
+wait_gone() {
+  local tries=$1 pid; shift
+  for ((; tries > 0; tries--)); do
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && break; pid=; done
+    [[ -z ${pid:-} ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+cgroup_pids() { cat /sys/fs/cgroup/*/"$1"/cgroup.procs /sys/fs/cgroup/*/"$1"/*/cgroup.procs 2>/dev/null | sort -u; }
+
+kill_list() { local sig=$1 pid; shift; for pid in "$@"; do kill "-$sig" "$pid" 2>/dev/null || true; done; }
+
+# Containers first (SIGKILL via their cgroup) so dockerd's shutdown is quick,
+# then dockerd and OVS by pidfile (all at once), then anything left in the
+# lab's namespaces.
+stop_hosts() {
+  local name ns d pid
+  local -a pids=()
+  for name in "$@"; do
+    ns=$(host_ns "$name")
+    mapfile -t pids < <(cgroup_pids "$ns")
+    kill_list KILL "${pids[@]}"
+  done
+  pids=()
+  for name in "$@"; do
+    d=$(host_dir "$name")
+    if pid=$(lab_pid "$d/docker/docker.pid") || pid=$(lab_pid "$d/docker/launch.pid"); then pids+=("$pid"); fi
+    if pid=$(lab_pid "$d/ovs/ovs-vswitchd.pid"); then pids+=("$pid"); fi
+    if pid=$(lab_pid "$d/ovs/ovsdb-server.pid"); then pids+=("$pid"); fi
+  done
+  kill_list TERM "${pids[@]}"
+  wait_gone 150 "${pids[@]}" || kill_list KILL "${pids[@]}"
+}
+
+sweep_namespace_pids() {
+  local ns
+  local -a pids=()
+  for ns in "$@"; do
+    mapfile -t -O "${#pids[@]}" pids < <(ip netns pids "$ns" 2>/dev/null)
+    mapfile -t -O "${#pids[@]}" pids < <(cgroup_pids "$ns")
+  done
+  ((${#pids[@]})) || return 0
+  kill_list TERM "${pids[@]}"
+  wait_gone 30 "${pids[@]}" || kill_list KILL "${pids[@]}"
+  wait_gone 30 "${pids[@]}" || log "warning: processes still alive: ${pids[*]}"
+}
+
+# Shim sockets containerd leaves in /run/containerd/s when killed: their name is
+# sha256(<containerd address>/<namespace>/<container id>).
+remove_shim_sockets() {
+  local name=$1 ns d id sum
+  ns=$(host_ns "$name")
+  d=$(host_dir "$name")/docker
+  for id in "$d"/data/containers/*; do
+    [[ -d $id ]] || continue
+    sum=$(printf '%s' "$d/exec/containerd/containerd.sock/$ns/${id##*/}" | sha256sum | cut -d' ' -f1)
+    rm -f "/run/containerd/s/$sum"
+  done
+}
+
+unmount_under() {
+  local dir=$1 m
+  [[ -d $dir ]] || return 0
+  findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0 "/", d) == 1 { print length($0) " " $0 }' |
+    sort -rn | cut -d' ' -f2- | while read -r m; do
+      umount "$m" 2>/dev/null || umount -l "$m" || log "warning: cannot unmount $m"
+    done
+}
+
+remove_cgroups() {
+  local ns=$1 dir
+  for dir in /sys/fs/cgroup/*/"$ns"; do
+    [[ -d $dir ]] || continue
+    find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || log "warning: cannot remove cgroup $dir"
+  done
+}
+
+cmd_down() {
+  set_prefix "${1:-${LAB_PREFIX:-rgl}}"
+  local ns name
+  local -a namespaces=() hosts=()
+  mapfile -t namespaces < <(ip netns list | awk -v p="$PREFIX-" 'index($1, p) == 1 { print $1 }')
+  for ns in "${namespaces[@]}"; do
+    name=${ns#"$PREFIX"-}
+    [[ $RESERVED_NAMES == *" $name "* ]] || hosts+=("$name")
+  done
+  if [[ -f $LAB_DIR/hosts ]]; then
+    while read -r name; do
+      [[ " ${hosts[*]} " == *" $name "* ]] || hosts+=("$name")
+    done <"$LAB_DIR/hosts"
+  fi
+  stop_hosts "${hosts[@]}"
+  for name in "${hosts[@]}"; do namespaces+=("$(host_ns "$name")"); done
+  sweep_namespace_pids "${namespaces[@]}"
+  for name in "${hosts[@]}"; do
+    remove_shim_sockets "$name"
+    remove_cgroups "$(host_ns "$name")"
+  done
+  unmount_under "$LAB_DIR"
+  for ns in "${namespaces[@]}"; do
+    if ns_exists "$ns"; then ip netns del "$ns"; fi
+  done
+  # Nothing is made in the root namespace, but a killed `ip link add` could leave one.
+  ip -o link | awk -F': ' -v p="$PREFIX-" 'index($2, p) == 1 { sub(/@.*/, "", $2); print $2 }' |
+    while read -r name; do ip link del "$name" 2>/dev/null || true; done
+  if [[ -f $LAB_DIR/.ringgen-lab ]]; then
+    rm -rf --one-file-system "$LAB_DIR"
+  elif [[ -e $LAB_DIR ]]; then
+    log "warning: $LAB_DIR has no .ringgen-lab marker; left in place"
+  fi
+  rmdir /tmp/ringgen-lab 2>/dev/null || true
+  log "lab '$PREFIX' down"
+}
+
+require_tools() {
+  local tool
+  ((EUID == 0)) || die "must run as root"
+  for tool in ovsdb-server ovs-vswitchd ovs-vsctl ovsdb-tool dockerd iptables ethtool nsenter node; do
+    command -v "$tool" >/dev/null || die "missing tool: $tool"
+  done
+  [[ -x $LAB_DOCKER_CLI ]] || die "missing Docker client $LAB_DOCKER_CLI"
+}
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+
+main() {
+  LAB_CACHE=${LAB_CACHE:-/var/cache/ringgen-lab}
+  LAB_DOCKER_CLI=${LAB_DOCKER_CLI:-/usr/bin/docker}
+  local cmd=${1:-help}
+  (($#)) && shift
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    env) set_prefix "${LAB_PREFIX:-rgl}"; cmd_env "$@" ;;
+    exec) set_prefix "${LAB_PREFIX:-rgl}"; cmd_exec "$@" ;;
+    client) set_prefix "${LAB_PREFIX:-rgl}"; cmd_client "$@" ;;
+    cut) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link down "$@" ;;
+    restore) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link up "$@" ;;
+    dump) set_prefix "${LAB_PREFIX:-rgl}"; cmd_dump "$@" ;;
+    help | -h | --help) usage ;;
+    *) usage >&2; die "unknown command '$cmd'" ;;
+  esac
+}
+
+main "$@"

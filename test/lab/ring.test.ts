@@ -1,0 +1,288 @@
+/**
+ * The lab: ringgen's output run for real on simulated hosts (network namespaces, each with its
+ * own Open vSwitch on the userspace datapath, its own dockerd and iptables), checked the way an
+ * operator would check it. Needs root and the lab packages; skips loudly elsewhere, fails under CI.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ring, type RingBuilder } from '../../src/dsl';
+import { buildRing } from '../../src/pipeline';
+import { writeFiles } from '../helpers';
+import { LAB_IMAGE, Lab, labAvailable, type LabSpec, type RunResult } from './harness';
+
+const LONG = 600_000;
+const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && echo hello-ring >> /www/index.html && httpd -f -p 80 -h /www'];
+
+const SPEC: LabSpec = {
+  prefix: 'rgr',
+  hosts: [
+    { name: 'host1', internal: '10.20.10.70/24', external: '192.0.2.10/24' },
+    { name: 'host2', internal: '10.20.10.71/24' },
+    { name: 'host3', internal: '10.20.10.72/24', external: '192.0.2.12/24' },
+    { name: 'host4', internal: '10.20.10.73/24' },
+    { name: 'host5', internal: '10.20.10.74/24' },
+    { name: 'rogue', internal: '10.20.10.99/24' },
+  ],
+  client: '192.0.2.200/24',
+};
+
+/** The original's topology (4 hosts, GRE, br0/br1, test1 everywhere) plus a web server and a probe. */
+function originalRing(variant: 'first' | 'changed'): RingBuilder {
+  const r = ring('ddbms', { tunnel: 'gre', datapath: 'netdev' })
+    .host('host1', { internal: '10.20.10.70', external: '192.0.2.10' })
+    .host('host2', { internal: '10.20.10.71' })
+    .host('host3', { internal: '10.20.10.72', external: '192.0.2.12' })
+    .host('host4', { internal: '10.20.10.73' });
+  if (variant === 'changed') r.host('host5', { internal: '10.20.10.74' });
+  r.bridge('br0', { subnet: '192.168.2.0/24' })
+    .bridge('br1', { subnet: '192.168.3.0/24' })
+    .container('test1', { host: 'host1', bridge: 'br0', ip: '192.168.2.11', image: LAB_IMAGE })
+    .container('test1', { host: 'host2', bridge: 'br0', ip: '192.168.2.12', image: LAB_IMAGE })
+    .container('test1', { host: 'host3', bridge: 'br1', ip: '192.168.3.11', image: LAB_IMAGE })
+    .container('test1', { host: 'host4', bridge: 'br1', ip: '192.168.3.12', image: LAB_IMAGE })
+    .container('probe', { host: 'host3', bridge: 'br0', ip: '192.168.2.30', image: LAB_IMAGE })
+    .container('web', { host: variant === 'first' ? 'host3' : 'host4', bridge: 'br1', ip: '192.168.3.20', image: LAB_IMAGE, command: HTTPD, publish: ['host1:8080:80', '8081:80'.replace('8081', variant === 'first' ? '8081' : '8082')].filter((p) => variant === 'first' || !p.startsWith('8082')) });
+  if (variant === 'first') r.tunnel('gre9', 'host2', 'host4');
+  return r;
+}
+
+interface Member {
+  host: string;
+  name: string;
+  ip: string;
+  bridge: string;
+}
+
+const MEMBERS: Member[] = [
+  { host: 'host1', name: 'test1', ip: '192.168.2.11', bridge: 'br0' },
+  { host: 'host2', name: 'test1', ip: '192.168.2.12', bridge: 'br0' },
+  { host: 'host3', name: 'probe', ip: '192.168.2.30', bridge: 'br0' },
+  { host: 'host3', name: 'test1', ip: '192.168.3.11', bridge: 'br1' },
+  { host: 'host4', name: 'test1', ip: '192.168.3.12', bridge: 'br1' },
+  { host: 'host3', name: 'web', ip: '192.168.3.20', bridge: 'br1' },
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () => {
+  let lab: Lab;
+  let outDir: string;
+  const stateDir = (host: string) => join(lab.dir, host, 'ringgen-state');
+
+  const build = (r: RingBuilder) => {
+    const out = buildRing(r);
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+    writeFiles(outDir, out.files);
+    return out;
+  };
+  const script = (host: string, name: string, args: string[] = [], check = true): RunResult =>
+    lab.exec(host, ['bash', join(outDir, host, name), ...args], { env: { RINGGEN_STATE_DIR: stateDir(host) }, timeoutMs: 300_000, check });
+  const upAll = (hosts: string[]) => Promise.all(hosts.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true })));
+  const pid = (m: Pick<Member, 'host' | 'name'>) => lab.docker(m.host, ['container', 'inspect', '-f', '{{.State.Pid}}', m.name], { check: true }).stdout.trim();
+  /** Runs a host tool inside a container's network namespace (iputils ping, ip, ...). */
+  const inContainer = (m: Pick<Member, 'host' | 'name'>, cmd: string[], timeoutMs = 30_000) => lab.exec(m.host, ['nsenter', '-t', pid(m), '-n', ...cmd], { timeoutMs });
+  const ping = (from: Member, to: string, extra: string[] = []) => inContainer(from, ['ping', '-c', '1', '-W', '1', ...extra, to]);
+  async function waitFor(what: string, fn: () => boolean, timeoutMs = 30_000): Promise<number> {
+    const start = Date.now();
+    while (Date.now() - start < timeoutMs) {
+      if (fn()) return (Date.now() - start) / 1000;
+      await sleep(200);
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+  }
+  const snapshot = (host: string) =>
+    [
+      lab.exec(host, ['ovs-vsctl', 'show']).stdout,
+      lab.exec(host, ['ip', '-d', 'link']).stdout.replace(/(hello_timer|tcn_timer|topology_change_timer|gc_timer)\s+[\d.]+/g, '$1'),
+      lab.exec(host, ['ip', 'addr']).stdout.replace(/valid_lft.*$/gm, ''),
+      lab.exec(host, ['iptables-save']).stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, ''),
+      lab.docker(host, ['ps', '-a', '--format', '{{.ID}} {{.Names}} {{.Status}}']).stdout.replace(/Up .*$/gm, 'Up'),
+    ].join('\n----\n');
+
+  beforeAll(async () => {
+    lab = await Lab.up(SPEC, { timeoutMs: LONG });
+    outDir = join(lab.dir, 'ring-out');
+    // Things the user made that ringgen must never touch: a container and a rule per host.
+    for (const h of ['host1', 'host2', 'host3', 'host4', 'host5']) {
+      lab.docker(h, ['run', '-d', '--name', 'mine', LAB_IMAGE, 'sleep', '100000'], { check: true });
+      lab.exec(h, ['iptables', '-w', '-A', 'FORWARD', '-s', '203.0.113.7/32', '-j', 'DROP'], { check: true });
+    }
+    build(originalRing('first'));
+    await upAll(['host1', 'host2', 'host3', 'host4']);
+  }, LONG);
+
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail' && lab) console.error(`lab failure in "${task.name}":\n${lab.dumpAll()}`);
+  });
+
+  afterAll(() => {
+    lab?.down();
+  }, LONG);
+
+  it('1. every container reaches every container of its subnet (ping and TCP), never the other subnet', async () => {
+    const converge = await waitFor('the ring to forward', () => MEMBERS.every((a) => MEMBERS.filter((b) => b.bridge === a.bridge && b !== a).every((b) => ping(a, b.ip).code === 0)), 60_000);
+    console.log(`lab: full ping matrix answered ${converge.toFixed(1)} s after the last up.sh`);
+    for (const b of MEMBERS) {
+      if (b.name !== 'web') lab.docker(b.host, ['exec', '-d', b.name, 'sh', '-c', 'mkdir -p /w && hostname > /w/index.html && httpd -p 8000 -h /w'], { check: true });
+    }
+    await sleep(500);
+    for (const a of MEMBERS) {
+      for (const b of MEMBERS) {
+        if (a === b) continue;
+        if (a.bridge === b.bridge) {
+          expect(ping(a, b.ip).code, `${a.host}/${a.name} -> ${b.host}/${b.name} ping`).toBe(0);
+          if (a.host !== b.host) {
+            const port = b.name === 'web' ? 80 : 8000;
+            const r = inContainer(a, ['bash', '-c', `exec 3<>/dev/tcp/${b.ip}/${port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`]);
+            expect(r.stdout, `${a.host}/${a.name} -> ${b.host}/${b.name} TCP: ${r.stderr}`).toMatch(/200 OK/);
+          }
+        } else {
+          expect(ping(a, b.ip).code, `${a.host}/${a.name} must not reach ${b.host}/${b.name}`).not.toBe(0);
+        }
+      }
+    }
+    // Even with a route through the host, the other subnet stays out of reach.
+    const a = MEMBERS[0]!;
+    inContainer(a, ['ip', 'route', 'add', '192.168.3.0/24', 'via', '192.168.2.1', 'dev', 'eth1']);
+    expect(ping(a, '192.168.3.11').code).not.toBe(0);
+    expect(ping(a, '192.168.3.12').code).not.toBe(0);
+    inContainer(a, ['ip', 'route', 'del', '192.168.3.0/24']);
+  }, LONG);
+
+  it('1b. a broadcast on br0 is seen on br0 across the ring and not on br1', async () => {
+    const capture = (bridge: string) => lab.execAsync('host4', ['timeout', '6', 'tcpdump', '-i', bridge, '-n', '-c', '1', 'arp and host 192.168.2.99'], { timeoutMs: 20_000 });
+    const onBr0 = capture('br0');
+    const onBr1 = capture('br1');
+    await sleep(1500);
+    ping(MEMBERS[0]!, '192.168.2.99');
+    ping(MEMBERS[0]!, '192.168.2.99');
+    const [seen, unseen] = await Promise.all([onBr0, onBr1]);
+    expect(seen.stdout + seen.stderr).toMatch(/1 packet captured/);
+    expect(unseen.stdout).not.toMatch(/192\.168\.2\.99/);
+  }, LONG);
+
+  it('2. a full-size packet with don\'t-fragment crosses the ring (and one byte more does not fit)', () => {
+    const mtu = 1500 - 42;
+    const a = MEMBERS[0]!;
+    const far = MEMBERS[2]!;
+    const r = ping(a, far.ip, ['-M', 'do', '-s', String(mtu - 28)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(ping(a, far.ip, ['-M', 'do', '-s', String(mtu - 27)]).code).not.toBe(0);
+  }, LONG);
+
+  it('3. published ports answer from outside, also for a container on another host; rogue tunnels reach nothing', () => {
+    const get = (ip: string, port: number) =>
+      lab.client(['bash', '-c', `exec 3<>/dev/tcp/${ip}/${port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`], { timeoutMs: 20_000 });
+    const remote = get('192.0.2.10', 8080);
+    expect(remote.stdout, remote.stderr).toContain('hello-ring');
+    const local = get('192.0.2.12', 8081);
+    expect(local.stdout, local.stderr).toContain('hello-ring');
+    // From the DNAT host itself too.
+    const self = lab.exec('host1', ['bash', '-c', `exec 3<>/dev/tcp/192.0.2.10/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`]);
+    expect(self.stdout, self.stderr).toContain('hello-ring');
+    // A host that is not a ring peer builds its own GRE tunnel to host1 and tries br0's VLAN.
+    const rogue = [
+      'ovs-vsctl add-br rbr -- set bridge rbr datapath_type=netdev',
+      'ovs-vsctl add-port rbr gre0 -- set interface gre0 type=gre options:remote_ip=10.20.10.70',
+      'ovs-vsctl add-port rbr rint tag=10 -- set interface rint type=internal',
+      'ip addr add 192.168.2.99/24 dev rint && ip link set rint up',
+      'sleep 1',
+      'ping -c 3 -W 1 192.168.2.11',
+    ].join(' && ');
+    expect(lab.shell('rogue', rogue, { timeoutMs: 30_000 }).code).not.toBe(0);
+  }, LONG);
+
+  it('8. check.sh reports healthy, in text and JSON', async () => {
+    await waitFor('check.sh healthy everywhere', () => ['host1', 'host2', 'host3', 'host4'].every((h) => script(h, 'check.sh', [], false).code === 0), 30_000);
+    let json: { healthy?: boolean; checks: Array<{ check: string }> } = { checks: [] };
+    await waitFor('check.sh --json healthy', () => {
+      json = JSON.parse(script('host1', 'check.sh', ['--json'], false).stdout);
+      return json.healthy === true;
+    });
+    expect(json).toMatchObject({ ring: 'ddbms', host: 'host1', healthy: true });
+    expect(json.checks.map((c: { check: string }) => c.check)).toEqual(expect.arrayContaining(['tunnel gre0', 'tunnel gre3', 'container test1']));
+  }, LONG);
+
+  it('4a. up.sh run again changes nothing', async () => {
+    const before = ['host1', 'host2', 'host3', 'host4'].map(snapshot);
+    await upAll(['host1', 'host2', 'host3', 'host4']);
+    const after = ['host1', 'host2', 'host3', 'host4'].map(snapshot);
+    for (let i = 0; i < before.length; i++) expect(after[i], `host${i + 1}`).toBe(before[i]);
+  }, LONG);
+
+  it('5. docker restart: eth1 comes back with the same IP with nobody running anything', async () => {
+    const m = MEMBERS[1]!;
+    lab.docker(m.host, ['restart', '-t', '1', m.name], { check: true });
+    const took = await waitFor('eth1 back after docker restart', () => inContainer(m, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth1']).stdout.includes(`${m.ip}/24`), 20_000);
+    console.log(`lab: eth1 re-attached ${took.toFixed(1)} s after docker restart`);
+    await waitFor('reachable again', () => ping(MEMBERS[0]!, m.ip).code === 0, 10_000);
+  }, LONG);
+
+  it('6 and 8. a host cut from the underlay: the rest keep reaching each other; check.sh names the tunnel; the ring heals', async () => {
+    const a = MEMBERS[0]!; // host1 br0
+    const b = MEMBERS[2]!; // host3 br0: the active path runs through host2
+    const pinger = lab.execAsync(a.host, ['nsenter', '-t', pid(a), '-n', 'ping', '-D', '-O', '-i', '0.02', '-w', '9', b.ip], { timeoutMs: 30_000 });
+    await sleep(2000);
+    lab.cut('host2');
+    await sleep(3500);
+    const broken = script('host1', 'check.sh', [], false);
+    lab.restore('host2');
+    const result = await pinger;
+    const times = [...result.stdout.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+    expect(times.length).toBeGreaterThan(100);
+    let worst = 0;
+    for (let i = 1; i < times.length; i++) worst = Math.max(worst, times[i]! - times[i - 1]!);
+    console.log(`lab: worst gap between replies across cut and return of host2: ${worst.toFixed(3)} s (${times.length} replies)`);
+    expect(worst).toBeLessThan(3);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/FAIL\s+tunnel gre0\s/);
+    expect(broken.stdout).not.toMatch(/FAIL\s+tunnel gre3\s/);
+    await waitFor('host2 back in the ring', () => ping(a, '192.168.2.12').code === 0, 30_000);
+    await waitFor('check.sh healthy again', () => script('host1', 'check.sh', [], false).code === 0, 30_000);
+  }, LONG);
+
+  it('4b. changing the ring (move a container, remove a tunnel, add a host) converges with nothing stale', async () => {
+    build(originalRing('changed'));
+    await upAll(['host1', 'host2', 'host3', 'host4', 'host5']);
+    const names = (h: string) => lab.docker(h, ['ps', '-a', '--filter', 'label=ringgen.ring=ddbms', '--format', '{{.Names}}']).stdout.split('\n').filter(Boolean).sort();
+    expect(names('host3')).toEqual(['probe', 'test1']);
+    expect(names('host4')).toEqual(['test1', 'web']);
+    for (const h of ['host2', 'host4']) expect(lab.exec(h, ['ovs-vsctl', 'list-ports', 'ovs0']).stdout).not.toMatch(/gre9/);
+    expect(lab.exec('host5', ['ovs-vsctl', 'list-ports', 'ovs0']).stdout.split('\n').filter((p) => p.startsWith('gre')).sort()).toEqual(['gre3', 'gre4']);
+    const moved = { host: 'host4', name: 'web', ip: '192.168.3.20', bridge: 'br1' };
+    await waitFor('moved web reachable', () => ping(MEMBERS[3]!, moved.ip).code === 0, 60_000);
+    const r = lab.client(['bash', '-c', `exec 3<>/dev/tcp/192.0.2.10/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`], { timeoutMs: 20_000 });
+    expect(r.stdout).toContain('hello-ring');
+    expect(lab.exec('host3', ['iptables-save', '-t', 'nat']).stdout).not.toMatch(/--dport 8081/);
+    await waitFor('host5 healthy', () => script('host5', 'check.sh', [], false).code === 0, 30_000);
+  }, LONG);
+
+  it('BFD sessions stayed up (flap counts, for the record)', () => {
+    for (const h of ['host1', 'host2', 'host3', 'host4', 'host5']) {
+      const flaps = lab.exec(h, ['sh', '-c', 'for p in $(ovs-vsctl list-ports ovs0 | grep ^gre); do echo "$p $(ovs-vsctl get interface $p bfd_status:flap_count)"; done']).stdout.trim().replace(/\n/g, ', ');
+      console.log(`lab: ${h} BFD flap counts: ${flaps}`);
+    }
+  });
+
+  it('7. down.sh removes everything of ringgen and nothing else', () => {
+    const hosts = ['host1', 'host2', 'host3', 'host4', 'host5'];
+    for (const h of hosts) script(h, 'down.sh');
+    for (const h of hosts) {
+      expect(lab.exec(h, ['ovs-vsctl', 'list-br']).stdout.trim(), h).toBe('br-phy');
+      expect(lab.exec(h, ['ovs-vsctl', '--bare', '--columns=name', 'find', 'port', 'external_ids:ringgen-ring=ddbms']).stdout.trim(), h).toBe('');
+      const links = lab.exec(h, ['ip', '-o', 'link']).stdout;
+      for (const gone of ['br0', 'br1', 'br0-lb', 'br0-ov', 'vc-test1']) expect(links, h).not.toMatch(new RegExp(`\\d+: ${gone}[:@]`));
+      expect(links).toMatch(/docker0/);
+      const rules = lab.exec(h, ['iptables-save']).stdout;
+      expect(rules, h).not.toMatch(/RG-ddbms/);
+      expect(rules, h).toMatch(/-A FORWARD -s 203\.0\.113\.7\/32 -j DROP/);
+      expect(rules, h).toMatch(/:DOCKER /);
+      const all = lab.docker(h, ['ps', '-a', '--format', '{{.Names}} {{.State}}']).stdout.trim().split('\n').sort();
+      expect(all, h).toEqual(['mine running']);
+      expect(lab.exec(h, ['ls', stateDir(h)]).stdout.trim()).not.toMatch(/watch\.pid/);
+    }
+  }, LONG);
+});

@@ -1,0 +1,112 @@
+/**
+ * The lab on a larger ring: six hosts joined by VXLAN, two subnets, published ports, a chord.
+ * Checks reachability (ping and TCP), isolation, MTU, published ports, health, teardown.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ring } from '../../src/dsl';
+import { buildRing } from '../../src/pipeline';
+import { writeFiles } from '../helpers';
+import { LAB_IMAGE, Lab, labAvailable, type LabSpec } from './harness';
+
+const LONG = 600_000;
+const HOSTS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
+const SPEC: LabSpec = {
+  prefix: 'rgv',
+  hosts: HOSTS.map((name, i) => ({ name, internal: `10.30.0.${11 + i}/24`, ...(i % 2 === 0 ? { external: `198.51.100.${11 + i}/24` } : {}) })),
+  client: '198.51.100.200/24',
+};
+
+function sixRing() {
+  const r = ring('dc', { tunnel: 'vxlan', datapath: 'netdev' });
+  HOSTS.forEach((name, i) => r.host(name, { internal: `10.30.0.${11 + i}`, ...(i % 2 === 0 ? { external: `198.51.100.${11 + i}` } : {}) }));
+  r.bridge('app', { subnet: '172.20.1.0/24' }).bridge('db', { subnet: '172.20.2.0/24' }).tunnel('vxchord', 'n1', 'n4');
+  HOSTS.forEach((host, i) => r.container('cx', { host, bridge: i % 2 === 0 ? 'app' : 'db', ip: i % 2 === 0 ? `172.20.1.${50 + i}` : `172.20.2.${50 + i}`, image: LAB_IMAGE }));
+  r.container('c2', { host: 'n2', bridge: 'app', ip: '172.20.1.70', image: LAB_IMAGE, publish: ['n5:8080:8000'] });
+  r.container('c2', { host: 'n5', bridge: 'db', ip: '172.20.2.70', image: LAB_IMAGE });
+  return r;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', () => {
+  let lab: Lab;
+  let outDir: string;
+  const members: Array<{ host: string; name: string; ip: string; bridge: string }> = [];
+  const env = (h: string) => ({ RINGGEN_STATE_DIR: join(lab.dir, h, 'ringgen-state') });
+  const pid = (m: { host: string; name: string }) => lab.docker(m.host, ['container', 'inspect', '-f', '{{.State.Pid}}', m.name], { check: true }).stdout.trim();
+  const inC = (m: { host: string; name: string }, cmd: string[]) => lab.exec(m.host, ['nsenter', '-t', pid(m), '-n', ...cmd], { timeoutMs: 30_000 });
+  const ping = (m: { host: string; name: string }, ip: string, extra: string[] = []) => inC(m, ['ping', '-c', '1', '-W', '1', ...extra, ip]);
+
+  beforeAll(async () => {
+    lab = await Lab.up(SPEC, { timeoutMs: LONG });
+    outDir = join(lab.dir, 'ring-out');
+    mkdirSync(outDir, { recursive: true });
+    const out = buildRing(sixRing());
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    writeFiles(outDir, out.files);
+    for (const c of out.model!.containers) members.push({ host: c.spec.host, name: c.name, ip: c.spec.ip, bridge: c.spec.bridge });
+    await Promise.all(HOSTS.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: env(h), timeoutMs: 300_000, check: true })));
+  }, LONG);
+
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail' && lab) console.error(`lab failure in "${task.name}":\n${lab.dumpAll()}`);
+  });
+
+  afterAll(() => {
+    lab?.down();
+  }, LONG);
+
+  it('every container reaches its subnet on every host (ping and TCP) and never the other subnet', async () => {
+    const start = Date.now();
+    while (!members.every((a) => members.filter((b) => b.bridge === a.bridge && b !== a).every((b) => ping(a, b.ip).code === 0))) {
+      if (Date.now() - start > 90_000) throw new Error('ring did not converge in 90 s');
+      await sleep(500);
+    }
+    console.log(`lab vxlan: full ping matrix answered ${((Date.now() - start) / 1000).toFixed(1)} s after the last up.sh`);
+    for (const m of members) lab.docker(m.host, ['exec', '-d', m.name, 'sh', '-c', 'mkdir -p /w && echo hello-$(hostname) > /w/index.html && httpd -p 8000 -h /w'], { check: true });
+    await sleep(500);
+    for (const a of members) {
+      for (const b of members) {
+        if (a === b) continue;
+        if (a.bridge !== b.bridge) {
+          expect(ping(a, b.ip).code, `${a.host}/${a.name} must not reach ${b.host}/${b.name}`).not.toBe(0);
+          continue;
+        }
+        expect(ping(a, b.ip).code, `${a.host}/${a.name} -> ${b.host}/${b.name}`).toBe(0);
+        if (a.host === b.host) continue;
+        const r = inC(a, ['bash', '-c', `exec 3<>/dev/tcp/${b.ip}/8000 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`]);
+        expect(r.stdout, `${a.host}/${a.name} -> ${b.host}/${b.name} TCP ${r.stderr}`).toMatch(/200 OK/);
+      }
+    }
+  }, LONG);
+
+  it('a full-size packet with DF crosses the ring (overlay MTU 1446)', () => {
+    const [a, b] = members.filter((m) => m.bridge === 'app' && (m.host === 'n1' || m.host === 'n3'));
+    expect(ping(a!, b!.ip, ['-M', 'do', '-s', String(1446 - 28)]).code).toBe(0);
+    expect(ping(a!, b!.ip, ['-M', 'do', '-s', String(1446 - 27)]).code).not.toBe(0);
+  }, LONG);
+
+  it('a port published on n5 reaches the container on n2 from outside', () => {
+    const r = lab.client(['bash', '-c', `exec 3<>/dev/tcp/198.51.100.15/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`], { timeoutMs: 20_000 });
+    expect(r.stdout, r.stderr).toMatch(/hello-/);
+  }, LONG);
+
+  it('check.sh is healthy on every host; down.sh leaves nothing of ringgen', async () => {
+    for (const h of HOSTS) {
+      let ok = false;
+      for (let i = 0; i < 30 && !ok; i++) {
+        ok = lab.exec(h, ['bash', join(outDir, h, 'check.sh')], { env: env(h) }).code === 0;
+        if (!ok) await sleep(1000);
+      }
+      expect(ok, lab.exec(h, ['bash', join(outDir, h, 'check.sh')], { env: env(h) }).stdout).toBe(true);
+    }
+    for (const h of HOSTS) lab.exec(h, ['bash', join(outDir, h, 'down.sh')], { env: env(h), check: true });
+    for (const h of HOSTS) {
+      expect(lab.exec(h, ['ovs-vsctl', 'list-br']).stdout.trim()).toBe('br-phy');
+      expect(lab.exec(h, ['iptables-save']).stdout).not.toMatch(/RG-dc/);
+      expect(lab.docker(h, ['ps', '-aq']).stdout.trim()).toBe('');
+    }
+  }, LONG);
+});
