@@ -17,7 +17,7 @@ export default ring('r1')
   .host('b', { internal: '10.9.0.2' })
   .host('c', { internal: '10.9.0.3' })
   .bridge('br0', { subnet: '192.168.50.0/24' })
-  .container('x', { host: 'b', bridge: 'br0', ip: '192.168.50.10', image: 'busybox', publish: ['a:8080:80'] });
+  .container('web', { host: 'b', bridge: 'br0', ip: '192.168.50.10', image: 'busybox', publish: ['a:8080:80'] });
 `;
 
 describe('ringgen CLI', () => {
@@ -38,7 +38,7 @@ describe('ringgen CLI', () => {
     expect(r.status).toBe(1);
     const diags = JSON.parse(r.stdout);
     expect(diags).toEqual([
-      expect.objectContaining({ code: 'CONTAINER_IP_OUTSIDE', severity: 'error', path: 'containers.b/x.ip', location: { file: join(dir, 'bad.ts'), line: 7, column: 47 } }),
+      expect.objectContaining({ code: 'CONTAINER_IP_OUTSIDE', severity: 'error', path: 'containers.b/web.ip', location: { file: join(dir, 'bad.ts'), line: 7, column: 49 } }),
     ]);
   });
 
