@@ -59,11 +59,11 @@ describe('hostile strings', () => {
     ['bridge name', (s) => base().bridge(s, { subnet: '192.168.8.0/24' })],
     ['container name', (s) => base().container(s, { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox' })],
     ['tunnel name', (s) => base().tunnel(s, 'h1', 'h2')],
-    ['image', (s) => base().container('c', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: s })],
-    ['env key', (s) => base().container('c', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', env: { [s]: 'v' } })],
-    ['hostname', (s) => base().container('c', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', hostname: s })],
+    ['image', (s) => base().container('cc', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: s })],
+    ['env key', (s) => base().container('cc', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', env: { [s]: 'v' } })],
+    ['hostname', (s) => base().container('cc', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', hostname: s })],
     ['ovsBridge', (s) => ring('r', { ovsBridge: s }).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' }).bridge('br0', { subnet: '192.168.7.0/24' })],
-    ['volume name', (s) => base().container('c', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', volumes: [{ volume: s, target: '/d' }] })],
+    ['volume name', (s) => base().container('cc', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', volumes: [{ volume: s, target: '/d' }] })],
   ];
   const evil = ['$(touch /tmp/ringgen-pwned)', '`id`', 'a;b', "a'b", 'a"b', 'a\nb', 'a b', 'x'.repeat(300), '../x', '-x'];
 
@@ -79,7 +79,7 @@ describe('hostile strings', () => {
 
   it('addresses and ports reject injection too', () => {
     const out = checkRing(
-      base().container('c', { host: 'h1', bridge: 'br0', ip: '192.168.7.20;reboot', image: 'busybox', publish: ['80:80;reboot', '$(x):1:2'], gateway: '1.2.3.4 && x' }),
+      base().container('cc', { host: 'h1', bridge: 'br0', ip: '192.168.7.20;reboot', image: 'busybox', publish: ['80:80;reboot', '$(x):1:2'], gateway: '1.2.3.4 && x' }),
     );
     expect(out.diagnostics.map((d) => d.code).sort()).toEqual(['IP_INVALID', 'PUBLISH_INVALID', 'PUBLISH_INVALID']);
   });
