@@ -72,6 +72,56 @@ container_label() {
 container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
+# What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
+# Docker label. These remove the marked things, except those named as arguments.
+
+# prune_ovs KEEP_BRIDGE [KEEP_PORT...]
+prune_ovs() {
+  local keep_bridge=$1 br port
+  shift
+  for port in $(ovs-vsctl --bare --columns=name find port "external_ids:ringgen-ring=$RING"); do
+    in_list "$port" "$@" && continue
+    log "removing OVS port $port"
+    ovs-vsctl --if-exists del-port "$port"
+  done
+  for br in $(ovs-vsctl --bare --columns=name find bridge "external_ids:ringgen-ring=$RING"); do
+    [ "$br" = "$keep_bridge" ] && continue
+    log "removing OVS bridge $br"
+    ovs-vsctl --if-exists del-br "$br"
+  done
+}
+
+# prune_links [KEEP...]
+prune_links() {
+  local path name
+  for path in /sys/class/net/*; do
+    name=${path##*/}
+    [ "$(link_owner "$name")" = "$OWNER" ] || continue
+    in_list "$name" "$@" && continue
+    log "removing interface $name"
+    ip link del "$name" 2>/dev/null || true
+  done
+}
+
+# prune_containers [KEEP...]: volumes are never removed.
+prune_containers() {
+  local name
+  for name in $(docker ps -a --filter "label=ringgen.ring=$RING" --format '{{.Names}}'); do
+    in_list "$name" "$@" && continue
+    log "removing container $name (volumes are kept)"
+    docker rm -f "$name" >/dev/null
+  done
+}
+
+# Stops the watcher up.sh started in the background (where systemd runs it, its unit does).
+stop_watcher() {
+  local pid
+  pid=$(cat "$STATE_DIR/watch.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q 'up.sh' "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  fi
+  rm -f "$STATE_DIR/watch.pid"
+}
 readonly DESIRED_LINKS=(br0 br0-lb br0-ov br1 br1-lb br1-ov vc-test1)
 readonly DESIRED_PORTS=(br0-ov br1-ov gre0 gre3)
 readonly DESIRED_CONTAINERS=(test1)
@@ -113,21 +163,6 @@ ensure_ovs_bridge() {
   ip link set "$OVS_BRIDGE" up 2>/dev/null || true
 }
 
-# Removes OVS bridges and ports ringgen made for this ring that the ring no longer has.
-prune_ovs() {
-  local br port
-  for br in $(ovs-vsctl --bare --columns=name find bridge "external_ids:ringgen-ring=$RING"); do
-    [ "$br" = "$OVS_BRIDGE" ] && continue
-    log "removing stale OVS bridge $br"
-    ovs-vsctl --if-exists del-br "$br"
-  done
-  for port in $(ovs-vsctl --bare --columns=name find port "external_ids:ringgen-ring=$RING"); do
-    in_list "$port" "${DESIRED_PORTS[@]}" && continue
-    log "removing stale OVS port $port"
-    ovs-vsctl --if-exists del-port "$port"
-  done
-}
-
 # A Linux bridge for one subnet, with this host's own address on it.
 ensure_linux_bridge() {
   local name=$1 addr=$2 prefix=$3 mac=$4 mtu=$5 other
@@ -165,18 +200,6 @@ ensure_tunnel() {
   ovs-vsctl --may-exist add-port "$OVS_BRIDGE" "$name" "$@"
 }
 
-# Removes interfaces ringgen made for this ring that the ring no longer has.
-prune_links() {
-  local path name
-  for path in /sys/class/net/*; do
-    name=${path##*/}
-    [ "$(link_owner "$name")" = "$OWNER" ] || continue
-    in_list "$name" "${DESIRED_LINKS[@]}" && continue
-    log "removing stale interface $name"
-    ip link del "$name" 2>/dev/null || true
-  done
-}
-
 ensure_jump() {
   local table=$1 chain=$2 target=$3
   iptables -w -t "$table" -n -L "$chain" >/dev/null 2>&1 || return 0
@@ -200,14 +223,14 @@ network_up() {
   require_tools ip ovs-vsctl iptables iptables-restore flock awk
   start_ovs
   ensure_ovs_bridge
-  prune_ovs
+  prune_ovs "$OVS_BRIDGE" "${DESIRED_PORTS[@]}"
   ensure_linux_bridge br0 192.168.2.1 24 02:42:c0:a8:02:01 1458
   ensure_uplink br0 br0-lb br0-ov 1458 -- set port br0-ov tag=10 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
   ensure_linux_bridge br1 192.168.3.1 24 02:42:c0:a8:03:01 1458
   ensure_uplink br1 br1-lb br1-ov 1458 -- set port br1-ov tag=11 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
   ensure_tunnel gre0 -- set interface gre0 type=gre 'options={"remote_ip"="10.20.10.71"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre0 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host2
   ensure_tunnel gre3 -- set interface gre3 type=gre 'options={"remote_ip"="10.20.10.73"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre3 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host4
-  prune_links
+  prune_links "${DESIRED_LINKS[@]}"
   apply_rules
   log "network up: 2 tunnel(s), 2 bridge(s)"
 }
@@ -272,15 +295,6 @@ attach_by_name() {
   esac
 }
 
-prune_containers() {
-  local name
-  for name in $(docker ps -a --filter "label=ringgen.ring=$RING" --format '{{.Names}}'); do
-    in_list "$name" "${DESIRED_CONTAINERS[@]}" && continue
-    log "removing container $name, no longer in the ring (volumes are kept)"
-    docker rm -f "$name" >/dev/null
-  done
-}
-
 # The watcher re-attaches containers after a restart, with nobody running anything. systemd runs it
 # as ringgen-ddbms-attach.service where installed; elsewhere up.sh starts it in the background.
 start_watcher() {
@@ -293,22 +307,13 @@ start_watcher() {
   echo "$!" >"$STATE_DIR/watch.pid"
 }
 
-stop_watcher() {
-  local pid
-  pid=$(cat "$STATE_DIR/watch.pid" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q 'up.sh' "/proc/$pid/cmdline" 2>/dev/null; then
-    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-  fi
-  rm -f "$STATE_DIR/watch.pid"
-}
-
 containers_up() {
   if [ "${#DESIRED_CONTAINERS[@]}" -eq 0 ] && ! command -v docker >/dev/null 2>&1; then
     return 0
   fi
   require_tools docker nsenter ip sha256sum
   docker info >/dev/null 2>&1 || die "Docker is not running"
-  prune_containers
+  prune_containers "${DESIRED_CONTAINERS[@]}"
   c0_up
   apply_rules
   start_watcher

@@ -67,27 +67,58 @@ container_label() {
 container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
+# What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
+# Docker label. These remove the marked things, except those named as arguments.
 
+# prune_ovs KEEP_BRIDGE [KEEP_PORT...]
+prune_ovs() {
+  local keep_bridge=$1 br port
+  shift
+  for port in $(ovs-vsctl --bare --columns=name find port "external_ids:ringgen-ring=$RING"); do
+    in_list "$port" "$@" && continue
+    log "removing OVS port $port"
+    ovs-vsctl --if-exists del-port "$port"
+  done
+  for br in $(ovs-vsctl --bare --columns=name find bridge "external_ids:ringgen-ring=$RING"); do
+    [ "$br" = "$keep_bridge" ] && continue
+    log "removing OVS bridge $br"
+    ovs-vsctl --if-exists del-br "$br"
+  done
+}
+
+# prune_links [KEEP...]
+prune_links() {
+  local path name
+  for path in /sys/class/net/*; do
+    name=${path##*/}
+    [ "$(link_owner "$name")" = "$OWNER" ] || continue
+    in_list "$name" "$@" && continue
+    log "removing interface $name"
+    ip link del "$name" 2>/dev/null || true
+  done
+}
+
+# prune_containers [KEEP...]: volumes are never removed.
+prune_containers() {
+  local name
+  for name in $(docker ps -a --filter "label=ringgen.ring=$RING" --format '{{.Names}}'); do
+    in_list "$name" "$@" && continue
+    log "removing container $name (volumes are kept)"
+    docker rm -f "$name" >/dev/null
+  done
+}
+
+# Stops the watcher up.sh started in the background (where systemd runs it, its unit does).
 stop_watcher() {
   local pid
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ringgen-ddbms-attach.service 2>/dev/null; then
-    systemctl stop ringgen-ddbms-attach.service || true
-  fi
   pid=$(cat "$STATE_DIR/watch.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q 'up.sh' "/proc/$pid/cmdline" 2>/dev/null; then
     kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
   fi
   rm -f "$STATE_DIR/watch.pid"
 }
-
-remove_containers() {
-  command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 || return 0
-  local name
-  for name in $(docker ps -a --filter "label=ringgen.ring=$RING" --format '{{.Names}}'); do
-    log "removing container $name (volumes are kept)"
-    docker rm -f "$name" >/dev/null
-  done
-}
+# down.sh keeps nothing of what ringgen made.
+readonly KEEP_NOTHING=()
 
 remove_jump() {
   local table=$1 chain=$2 target=$3
@@ -116,29 +147,6 @@ remove_rules() {
   remove_chain nat RG-ddbms-POST
 }
 
-remove_ovs() {
-  command -v ovs-vsctl >/dev/null 2>&1 && ovs-vsctl --timeout=5 show >/dev/null 2>&1 || return 0
-  local br port
-  for port in $(ovs-vsctl --bare --columns=name find port "external_ids:ringgen-ring=$RING"); do
-    log "removing OVS port $port"
-    ovs-vsctl --if-exists del-port "$port"
-  done
-  for br in $(ovs-vsctl --bare --columns=name find bridge "external_ids:ringgen-ring=$RING"); do
-    log "removing OVS bridge $br"
-    ovs-vsctl --if-exists del-br "$br"
-  done
-}
-
-remove_links() {
-  local path name
-  for path in /sys/class/net/*; do
-    name=${path##*/}
-    [ "$(link_owner "$name")" = "$OWNER" ] || continue
-    log "removing interface $name"
-    ip link del "$name" 2>/dev/null || true
-  done
-}
-
 main() {
   case "${1:-}" in
   -h | --help) sed -n '3,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
@@ -148,11 +156,18 @@ main() {
   require_root
   require_identity
   take_lock
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ringgen-ddbms-attach.service 2>/dev/null; then
+    systemctl stop ringgen-ddbms-attach.service || true
+  fi
   stop_watcher
-  remove_containers
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    prune_containers "${KEEP_NOTHING[@]}"
+  fi
   remove_rules
-  remove_ovs
-  remove_links
+  if command -v ovs-vsctl >/dev/null 2>&1 && ovs-vsctl --timeout=5 show >/dev/null 2>&1; then
+    prune_ovs '' "${KEEP_NOTHING[@]}"
+  fi
+  prune_links "${KEEP_NOTHING[@]}"
   rm -f "$STATE_DIR/watch.log"
   log "ring $RING removed from this host"
 }

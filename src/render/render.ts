@@ -30,6 +30,7 @@ function templates(): Map<string, Template> {
   const read = (name: string) => readFileSync(join(TEMPLATE_DIR, name), 'utf8');
   hb.registerPartial('header', read('_header.hbs'));
   hb.registerPartial('lib', read('_lib.sh.hbs'));
+  hb.registerPartial('owned', read('_owned.sh.hbs'));
   compiled = new Map();
   for (const name of ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules', 'network.service', 'containers.service', 'attach.service']) {
     compiled.set(name, hb.compile(read(`${name}.hbs`), { strict: true, noEscape: true }));
