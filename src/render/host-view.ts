@@ -166,7 +166,7 @@ function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: 
   };
 }
 
-function rulesView(m: RingModel, h: HostModel, chains: HostView['chains'], containersByPath: Map<string, { ip: string; bridge: string }>): RulesView {
+function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): RulesView {
   const names = m.bridges.map((b) => b.name);
   const forward: string[] = [];
   for (const b of names) forward.push(`-i ${b} -o ${b} -j ACCEPT`);
@@ -188,7 +188,7 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains'], conta
   const publishes = m.containers.flatMap((c) => c.publishes.filter((p) => p.on === h.name).map((p) => ({ c, p })));
   publishes.sort((x, y) => x.p.proto.localeCompare(y.p.proto) || x.p.hostPort - y.p.hostPort);
   for (const { c, p } of publishes) {
-    const target = containersByPath.get(c.path)!;
+    const target = { ip: formatIp(c.ip!), bridge: c.spec.bridge };
     const ext = formatIp(h.external!);
     pre.push(`-d ${ext}/32 -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${target.ip}:${p.containerPort}`);
     const snat = formatIp(h.bridgeAddress.get(target.bridge)!);
@@ -233,8 +233,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     };
   });
   const containers = [...h.containers].sort((a, b) => a.name.localeCompare(b.name)).map((c, i) => containerView(m, h, c, i));
-  const containersByPath = new Map(m.containers.map((c) => [c.path, { ip: formatIp(c.ip!), bridge: c.spec.bridge }]));
-  const rules = rulesView(m, h, chains, containersByPath);
+  const rules = rulesView(m, h, chains);
   const desiredLinks = [...bridges.flatMap((b) => [b.name, b.uplinkLinux, b.uplinkOvs]), ...containers.map((c) => c.hostVeth)].sort();
   const desiredPorts = [...tunnels.map((t) => t.name), ...bridges.map((b) => b.uplinkOvs)].sort();
   const blocked = tunnels.filter((t) => t.blocked).map((t) => t.name);
