@@ -25,13 +25,8 @@ function withLocations(items: Diagnostic[], locate: (p: string) => Diagnostic['l
   return sortDiagnostics(items.map((d) => (d.location ? d : { ...d, ...(locate(d.path) ? { location: locate(d.path)! } : {}) })));
 }
 
-function load(file: string, typecheck: boolean) {
-  const loaded = loadConfig(file, { typecheck });
-  return loaded;
-}
-
 function runCheck(argv: { file: string; format: string; typecheck: boolean }, io: Io): number {
-  const loaded = load(argv.file, argv.typecheck);
+  const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
   let diagnostics = loaded.diagnostics;
   let tree: string | undefined;
   if (loaded.input !== undefined) {
@@ -50,7 +45,7 @@ function runCheck(argv: { file: string; format: string; typecheck: boolean }, io
 }
 
 function runBuild(argv: { file: string; out: string; check: boolean; typecheck: boolean; quiet: boolean }, io: Io): number {
-  const loaded = load(argv.file, argv.typecheck);
+  const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
   const s = style(io.color);
   if (loaded.input === undefined) {
     io.err(formatDiagnostics(withLocations(loaded.diagnostics, loaded.locate), s));

@@ -8,6 +8,7 @@ import Module, { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Diagnostic, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
+import type { SourceFile } from 'ts-morph';
 import { Locator } from './locate';
 
 export interface LoadedConfig {
@@ -71,7 +72,7 @@ function loadJson(file: string, text: string): LoadedConfig {
   }
 }
 
-function typeCheck(file: string): { diagnostics: Diagnostic[]; locator: Locator } {
+function typeCheck(file: string): { diagnostics: Diagnostic[]; source: SourceFile } {
   const { Project, ts } = morph();
   const project = new Project({
     skipAddingFilesFromTsConfig: true,
@@ -102,7 +103,7 @@ function typeCheck(file: string): { diagnostics: Diagnostic[]; locator: Locator 
       fail(file, `TS${d.getCode()}: ${text}`, 'Fix the type error; the DSL reference in the README lists every option.', { file: where ?? file, line: pos.line, column: pos.column }, 'CONFIG_TYPE'),
     );
   }
-  return { diagnostics, locator: new Locator(source) };
+  return { diagnostics, source };
 }
 
 /** Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package. */
@@ -147,15 +148,14 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
   }
   const text = readFileSync(file, 'utf8');
   if (extname(file) === '.json') return loadJson(file, text);
+  // The file is parsed for locations only when a diagnostic asks for one.
+  let source = (): SourceFile => new (morph().Project)({ useInMemoryFileSystem: true }).createSourceFile(file, text);
   let locator: Locator | undefined;
-  const locate = (p: string) => locator?.locate(p);
+  const locate = (p: string) => (locator ??= new Locator(source())).locate(p);
   if (TS_EXT.has(extname(file)) && options.typecheck !== false) {
     const checked = typeCheck(file);
-    locator = checked.locator;
+    source = () => checked.source;
     if (checked.diagnostics.length > 0) return { file, diagnostics: checked.diagnostics, locate };
-  } else {
-    const { Project } = morph();
-    locator = new Locator(new Project({ useInMemoryFileSystem: true }).createSourceFile(file, text));
   }
   try {
     const exports = run(file, new Map()) as { default?: unknown; ring?: unknown };
