@@ -140,6 +140,29 @@ function runAsync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {})
   });
 }
 
+/** A container on a lab host. */
+export interface ContainerRef {
+  host: string;
+  name: string;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until fn() holds; resolves to the seconds it took, throws after timeoutMs. */
+export async function waitFor(what: string, fn: () => boolean, timeoutMs = 30_000): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (fn()) return (Date.now() - start) / 1000;
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
+
+/** `bash -c` command that sends an HTTP/1.0 GET with bash's /dev/tcp and prints the reply. */
+export function httpGet(ip: string, port: number): string[] {
+  return ['bash', '-c', `exec 3<>/dev/tcp/${ip}/${port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`];
+}
+
 /** A running lab. Create with `Lab.up(spec)`, always end with `down()`. */
 export class Lab {
   private constructor(
@@ -220,6 +243,21 @@ export class Lab {
   /** `docker ARGS...` against the host's own dockerd. */
   docker(host: string, args: string[], opts: RunOptions = {}): RunResult {
     return this.exec(host, ['docker', ...args], opts);
+  }
+
+  /** A container's main process id (its network namespace), via the host's dockerd. */
+  containerPid(host: string, name: string): string {
+    return this.docker(host, ['container', 'inspect', '-f', '{{.State.Pid}}', name], { check: true }).stdout.trim();
+  }
+
+  /** Runs a host tool (iputils ping, ip, bash) inside a container's network namespace. */
+  inContainer(c: ContainerRef, cmd: string[], timeoutMs = 30_000): RunResult {
+    return this.exec(c.host, ['nsenter', '-t', this.containerPid(c.host, c.name), '-n', ...cmd], { timeoutMs });
+  }
+
+  /** One ping (1 s timeout) from a container. */
+  ping(from: ContainerRef, to: string, extra: string[] = []): RunResult {
+    return this.inContainer(from, ['ping', '-c', '1', '-W', '1', ...extra, to]);
   }
 
   /** Runs CMD in the outside client namespace. */

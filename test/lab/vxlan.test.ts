@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
 import { writeFiles } from '../helpers';
-import { LAB_IMAGE, Lab, labAvailable, type LabSpec } from './harness';
+import { LAB_IMAGE, Lab, httpGet, labAvailable, sleep, type LabSpec } from './harness';
 
 const LONG = 600_000;
 const HOSTS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
@@ -28,16 +28,12 @@ function sixRing() {
   return r;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', () => {
   let lab: Lab;
   let outDir: string;
   const members: Array<{ host: string; name: string; ip: string; bridge: string }> = [];
   const env = (h: string) => ({ RINGGEN_STATE_DIR: join(lab.dir, h, 'ringgen-state') });
-  const pid = (m: { host: string; name: string }) => lab.docker(m.host, ['container', 'inspect', '-f', '{{.State.Pid}}', m.name], { check: true }).stdout.trim();
-  const inC = (m: { host: string; name: string }, cmd: string[]) => lab.exec(m.host, ['nsenter', '-t', pid(m), '-n', ...cmd], { timeoutMs: 30_000 });
-  const ping = (m: { host: string; name: string }, ip: string, extra: string[] = []) => inC(m, ['ping', '-c', '1', '-W', '1', ...extra, ip]);
+  const ping = (m: { host: string; name: string }, ip: string, extra: string[] = []) => lab.ping(m, ip, extra);
 
   beforeAll(async () => {
     lab = await Lab.up(SPEC, { timeoutMs: LONG });
@@ -76,7 +72,7 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
         }
         expect(ping(a, b.ip).code, `${a.host}/${a.name} -> ${b.host}/${b.name}`).toBe(0);
         if (a.host === b.host) continue;
-        const r = inC(a, ['bash', '-c', `exec 3<>/dev/tcp/${b.ip}/8000 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`]);
+        const r = lab.inContainer(a, httpGet(b.ip, 8000));
         expect(r.stdout, `${a.host}/${a.name} -> ${b.host}/${b.name} TCP ${r.stderr}`).toMatch(/200 OK/);
       }
     }
@@ -89,7 +85,7 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
   }, LONG);
 
   it('a port published on n5 reaches the container on n2 from outside', () => {
-    const r = lab.client(['bash', '-c', `exec 3<>/dev/tcp/198.51.100.15/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`], { timeoutMs: 20_000 });
+    const r = lab.client(httpGet('198.51.100.15', 8080), { timeoutMs: 20_000 });
     expect(r.stdout, r.stderr).toMatch(/hello-/);
   }, LONG);
 
