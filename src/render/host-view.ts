@@ -55,6 +55,8 @@ export interface HostView {
   datapath: string;
   netdev: boolean;
   stpMode: string;
+  /** Rapid spanning tree: the watcher announces containers when a port changes role. */
+  rstp: boolean;
   bridgeSettings: string[];
   /** RSTP timers that need their own ordered transactions (max-age over 28). */
   timerDance: { maxAge: number; forwardDelay: number } | undefined;
@@ -247,6 +249,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     datapath: m.opts.datapath,
     netdev: m.opts.datapath === 'netdev',
     stpMode: m.opts.stp,
+    rstp: m.opts.stp === 'rstp',
     bridgeSettings: bridgeSettings(m, h),
     timerDance: m.opts.stp === 'rstp' && m.opts.maxAge > 28 ? { maxAge: m.opts.maxAge, forwardDelay: m.opts.forwardDelay } : undefined,
     tunnelType: m.opts.tunnel,

@@ -1,0 +1,213 @@
+/**
+ * Failover benchmark (root, on the lab): for the original's 802.1D STP, plain RSTP and ringgen's
+ * default (RSTP + BFD), on the original's four-host ring, measures
+ *   - converge: from the last host's up.sh finishing to every container reaching every container
+ *     of its subnet (probes ping every 10 ms per ordered pair from before up.sh; the slowest pair's
+ *     first reply counts, 0 when it came before the last up.sh ended); also first forwarding, the
+ *     same counted from when the up.sh runs started (the original's STP took ~30 s);
+ *   - loss: the outage seen by a ping every 10 ms between containers on opposite hosts when the
+ *     host on the active path between them is cut from the underlay (longest gap between replies);
+ *   - return: the same when that host comes back.
+ * Usage: npm run bench:failover [-- --modes default,rstp,stp] [--trials N]
+ * The last line reads `failover default: loss max <s>s, return max <s>s, converge max <s>s`.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ring, type RingBuilder } from '../src/dsl';
+import { buildRing } from '../src/pipeline';
+import type { RingOptions } from '../src/spec';
+import { writeFiles } from '../test/helpers';
+import { LAB_IMAGE, Lab, labPrerequisites, sleep, waitFor, type LabSpec } from '../test/lab/harness';
+
+interface Mode {
+  label: string;
+  options: RingOptions;
+  trials: number;
+  /** How long to keep pinging after a cut or a return: longer than the slowest recovery. */
+  settleMs: number;
+  /** Give up on convergence after this long. */
+  convergeMs: number;
+}
+
+const MODES: Mode[] = [
+  { label: 'default', options: {}, trials: 5, settleMs: 4_000, convergeMs: 30_000 },
+  { label: 'rstp', options: { stp: 'rstp', bfd: false }, trials: 5, settleMs: 15_000, convergeMs: 60_000 },
+  { label: 'stp', options: { stp: 'stp' }, trials: 3, settleMs: 75_000, convergeMs: 90_000 },
+];
+
+const SPEC: LabSpec = {
+  prefix: 'rgbf',
+  hosts: [
+    { name: 'host1', internal: '10.20.10.70/24' },
+    { name: 'host2', internal: '10.20.10.71/24' },
+    { name: 'host3', internal: '10.20.10.72/24' },
+    { name: 'host4', internal: '10.20.10.73/24' },
+  ],
+};
+
+interface Member {
+  host: string;
+  name: string;
+  ip: string;
+  bridge: string;
+}
+
+/** The original's containers (test1 on every host, two subnets) plus one on host3's br0, so br0 spans opposite hosts. */
+const MEMBERS: Member[] = [
+  { host: 'host1', name: 'test1', ip: '192.168.2.11', bridge: 'br0' },
+  { host: 'host2', name: 'test1', ip: '192.168.2.12', bridge: 'br0' },
+  { host: 'host3', name: 'probe', ip: '192.168.2.30', bridge: 'br0' },
+  { host: 'host3', name: 'test1', ip: '192.168.3.11', bridge: 'br1' },
+  { host: 'host4', name: 'test1', ip: '192.168.3.12', bridge: 'br1' },
+];
+
+function originalRing(options: RingOptions): RingBuilder {
+  const r = ring('bench', { tunnel: 'gre', datapath: 'netdev', ...options });
+  for (const h of SPEC.hosts) r.host(h.name, { internal: h.internal.split('/')[0]! });
+  r.bridge('br0', { subnet: '192.168.2.0/24' }).bridge('br1', { subnet: '192.168.3.0/24' });
+  for (const m of MEMBERS) r.container(m.name, { host: m.host, bridge: m.bridge, ip: m.ip, image: LAB_IMAGE });
+  return r;
+}
+
+/** Waits for container $1, then pings $2 until a reply (at most $3 s after up.sh ends); prints the reply's time. */
+const PROBE = `
+set -u
+until pid=$(docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) && [ "\${pid:-0}" -gt 0 ]; do sleep 0.05; done
+end=$(( $(date +%s) + 600 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  if nsenter -t "$pid" -n ping -n -c 1 -W 0.1 "$2" >/dev/null 2>&1; then date +%s.%N; exit 0; fi
+  sleep 0.01
+done
+exit 1
+`;
+
+const args = process.argv.slice(2);
+const argValue = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const wanted = (argValue('--modes') ?? 'stp,rstp,default').split(',');
+const trialsOverride = argValue('--trials') ? Number(argValue('--trials')) : undefined;
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor((s.length - 1) / 2)]!, max: s[s.length - 1]! };
+};
+const fmt = (x: number) => x.toFixed(3);
+
+/** Reply timestamps (seconds since the epoch) from `ping -D` output. */
+const replies = (out: string) => [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+
+function worstGap(times: number[], from: number, to: number): number {
+  // The outage is the longest silence around the event: between consecutive replies, and from the
+  // last reply to the end of the window if replies never came back.
+  const inWindow = times.filter((t) => t >= from - 1 && t <= to);
+  let worst = 0;
+  for (let i = 1; i < inWindow.length; i++) worst = Math.max(worst, inWindow[i]! - inWindow[i - 1]!);
+  const last = inWindow[inWindow.length - 1];
+  if (last === undefined) return to - from;
+  return Math.max(worst, to - last);
+}
+
+async function main(): Promise<void> {
+  const pre = labPrerequisites();
+  if (!pre.ok) {
+    console.error(`bench:failover needs the lab (missing: ${pre.missing.join(', ')}); run it as root on a machine with the lab packages`);
+    process.exit(2);
+  }
+  const lab = await Lab.up(SPEC, { timeoutMs: 600_000 });
+  const outDir = join(lab.dir, 'ring-out');
+  const stateDir = (h: string) => join(lab.dir, h, 'ringgen-state');
+  const run = (h: string, script: string) =>
+    lab.execAsync(h, ['bash', join(outDir, h, script)], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true });
+  const results: { mode: string; first: number[]; converge: number[]; loss: number[]; ret: number[] }[] = [];
+  try {
+    for (const mode of MODES.filter((m) => wanted.includes(m.label))) {
+      const trials = trialsOverride ?? mode.trials;
+      const built = buildRing(originalRing(mode.options));
+      const errors = built.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) throw new Error(`ring does not build: ${JSON.stringify(errors)}`);
+      rmSync(outDir, { recursive: true, force: true });
+      mkdirSync(outDir, { recursive: true });
+      writeFiles(outDir, built.files);
+      const blocked = built.stp!.blocked.map((t) => `${t.name} (${t.a}-${t.b})`).join(', ');
+      // The active path from host1 to host3 avoids the blocked tunnel: cut the host it runs through.
+      const blockedHosts = new Set(built.stp!.blocked.flatMap((t) => [t.a, t.b]));
+      const via = blockedHosts.has('host4') ? 'host2' : 'host4';
+      console.log(`\n== mode ${mode.label} (${JSON.stringify(mode.options)}): root ${built.stp!.root}, blocked ${blocked}; the host1-host3 path runs through ${via}`);
+      const r = { mode: mode.label, first: [] as number[], converge: [] as number[], loss: [] as number[], ret: [] as number[] };
+      results.push(r);
+
+      for (let t = 1; t <= trials; t++) {
+        // Converge: from scratch, every host's up.sh at once; the clock starts when the last one
+        // ends. Each probe runs in its source host from before up.sh, waits for its container, then
+        // pings until the first reply and prints when that came (so no probe start-up time counts).
+        await Promise.all(SPEC.hosts.map((h) => run(h.name, 'down.sh')));
+        const window = mode.convergeMs / 1000;
+        const pairs = MEMBERS.flatMap((a) => MEMBERS.filter((b) => b !== a && b.bridge === a.bridge).map((b) => [a, b] as const));
+        const probes = pairs.map(([a, b]) => lab.execAsync(a.host, ['bash', '-c', PROBE, 'probe', a.name, b.ip, String(window)], { timeoutMs: 300_000 + mode.convergeMs }));
+        const started = Date.now() / 1000;
+        await Promise.all(SPEC.hosts.map((h) => run(h.name, 'up.sh')));
+        const t0 = Date.now() / 1000;
+        const firsts = (await Promise.all(probes)).map((res, i) => {
+          const at = Number(res.stdout.trim());
+          if (res.code !== 0 || !Number.isFinite(at)) throw new Error(`${pairs[i]![0].host}/${pairs[i]![0].name} never reached ${pairs[i]![1].ip}: ${res.stdout}${res.stderr}`);
+          return at;
+        });
+        // Reachability before the last up.sh ended counts as 0.
+        const converge = Math.max(0, Math.max(...firsts) - t0);
+        const first = Math.max(...firsts) - started;
+        r.converge.push(converge);
+        r.first.push(first);
+
+        // Let BFD and spanning tree settle fully before cutting anything.
+        await waitFor('check.sh healthy on every host', () => SPEC.hosts.every((h) => lab.exec(h.name, ['bash', join(outDir, h.name, 'check.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h.name) } }).code === 0), mode.convergeMs);
+        await sleep(mode.label === 'stp' ? 35_000 : 3_000);
+
+        const a = MEMBERS[0]!;
+        const b = MEMBERS[2]!;
+        const pingFor = (seconds: number) =>
+          lab.execAsync(a.host, ['nsenter', '-t', lab.containerPid(a.host, a.name), '-n', 'ping', '-D', '-n', '-O', '-i', '0.01', '-w', String(seconds), b.ip], { timeoutMs: seconds * 1000 + 30_000 });
+        const span = 1 + mode.settleMs / 1000;
+
+        let pinger = pingFor(span);
+        await sleep(1000);
+        const cutAt = Date.now() / 1000;
+        lab.cut(via);
+        const lossOut = await pinger;
+        const loss = worstGap(replies(lossOut.stdout), cutAt, cutAt + mode.settleMs / 1000);
+        r.loss.push(loss);
+
+        pinger = pingFor(span);
+        await sleep(1000);
+        const backAt = Date.now() / 1000;
+        lab.restore(via);
+        const retOut = await pinger;
+        const ret = worstGap(replies(retOut.stdout), backAt, backAt + mode.settleMs / 1000);
+        r.ret.push(ret);
+        console.log(`  trial ${t}: first forwarding ${fmt(first)} s after the up.sh runs started, converge ${fmt(converge)} s after the last ended, loss ${fmt(loss)} s, return ${fmt(ret)} s`);
+      }
+    }
+  } catch (e) {
+    console.error(`bench:failover failed: ${(e as Error).message}\n${lab.dumpAll()}`);
+    process.exitCode = 1;
+  } finally {
+    await Promise.allSettled(SPEC.hosts.map((h) => run(h.name, 'down.sh')));
+    lab.down();
+  }
+  if (process.exitCode) return;
+
+  console.log('\n| mode | trials | first forwarding min / median / max (s) | converge after last up.sh min / median / max (s) | host loss min / median / max (s) | host return min / median / max (s) |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const row = (xs: number[]) => {
+      const s = stats(xs);
+      return `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}`;
+    };
+    console.log(`| ${r.mode} | ${r.converge.length} | ${row(r.first)} | ${row(r.converge)} | ${row(r.loss)} | ${row(r.ret)} |`);
+  }
+  const d = results.find((r) => r.mode === 'default');
+  if (d) console.log(`failover default: loss max ${stats(d.loss).max.toFixed(2)}s, return max ${stats(d.ret).max.toFixed(2)}s, converge max ${stats(d.converge).max.toFixed(2)}s`);
+}
+
+void main();
