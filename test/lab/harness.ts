@@ -19,6 +19,11 @@ export interface LabHostSpec {
   internal: string;
   /** External address with prefix length, put on eth0 (outside bridge). */
   external?: string;
+  /**
+   * A booted host: systemd as PID 1 under systemd-nspawn in the host's namespace, with Debian's
+   * Open vSwitch and Docker services (the lab starts no daemons for it). Commands run inside it.
+   */
+  boot?: boolean;
 }
 
 export interface LabSpec {
@@ -282,6 +287,16 @@ export class Lab {
   /** Takes the host's underlay link down (from the underlay bridge side). */
   cut(host: string): void {
     this.sh(['cut', host], { check: true });
+  }
+
+  /** Powers a booted host off, recreates its network namespace bare, and boots it again. */
+  reboot(host: string): void {
+    this.sh(['reboot', host], { check: true, timeoutMs: 300_000 });
+  }
+
+  /** Where a booted host's root file system is mounted (write files into it to put them on its disk). */
+  machineRoot(host: string): string {
+    return join(this.dir, host, 'machine', 'root');
   }
 
   restore(host: string): void {

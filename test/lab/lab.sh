@@ -11,6 +11,8 @@
 #   lab.sh restore HOST        bring it back up
 #   lab.sh dump HOST           print diagnostics for a failure report
 #   lab.sh down [PREFIX]       stop and remove everything of a lab
+#   lab.sh boot|poweroff|reboot HOST   a booted host ("boot": true): systemd under nspawn
+#   lab.sh prepare-machine     build the booted hosts' cached Debian root (once)
 #
 # Environment: LAB_PREFIX (default rgl; `up` takes it from the spec), LAB_DIR
 # (default /tmp/ringgen-lab/PREFIX), LAB_CACHE (default /var/cache/ringgen-lab),
@@ -26,6 +28,8 @@ readonly IMAGE=ringgen-lab/busybox:1
 readonly IMAGE_LAYOUT=v1
 readonly DOCKER_API=1.41
 readonly RESERVED_NAMES=" ul out cl bin "
+# shellcheck source=test/lab/machine.sh
+source "$(dirname "${BASH_SOURCE[0]}")/machine.sh"
 
 log() { printf 'lab.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -90,7 +94,8 @@ parse_spec() {
       seen.add(h.name);
       if (!cidr.test(h.internal ?? "")) fail("hosts[" + i + "].internal must be an IPv4 CIDR");
       if (h.external !== undefined && !cidr.test(h.external)) fail("hosts[" + i + "].external must be an IPv4 CIDR");
-      console.log(["host", h.name, h.internal, h.external ?? "-"].join(" "));
+      if (h.boot !== undefined && typeof h.boot !== "boolean") fail("hosts[" + i + "].boot must be a boolean");
+      console.log(["host", h.name, h.internal, h.external ?? "-", h.boot ? "boot" : "-"].join(" "));
     }' "$1"
 }
 
@@ -172,13 +177,17 @@ setup_fabric() {
   fi
 }
 
+# setup_host_net IDX NAME EXTERNAL [bare]: a booted host's namespace is made bare (its own boot
+# sets forwarding and Docker's FORWARD DROP).
 setup_host_net() {
-  local idx=$1 name=$2 external=$3 ns ulif extif
+  local idx=$1 name=$2 external=$3 bare=${4:-} ns ulif extif
   ns=$(host_ns "$name")
   ip netns add "$ns"
   ip -n "$ns" link set lo up
-  in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
-  in_ns "$ns" iptables -w -P FORWARD DROP
+  if [[ $bare != bare ]]; then
+    in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
+    in_ns "$ns" iptables -w -P FORWARD DROP
+  fi
   ulif=$(side_ifname u "$idx" "$name")
   add_veth "$ns" eth1 "$NS_UL" "$ulif"
   ip -n "$NS_UL" link set "$ulif" master br-ul up
@@ -271,14 +280,14 @@ cmd_up() {
   local spec=${1:-}
   [[ -f $spec ]] || die "usage: lab.sh up SPEC.json"
   require_tools
-  local parsed kind a b c client=- idx=0 tar pid
-  local -a names=() internals=() externals=()
+  local parsed kind a b c e client=- idx=0 tar pid
+  local -a names=() internals=() externals=() boots=() plain=()
   parsed=$(parse_spec "$spec")
-  while read -r kind a b c; do
+  while read -r kind a b c e; do
     case $kind in
       prefix) set_prefix "$a" ;;
       client) client=$a ;;
-      host) check_host_name "$a"; names+=("$a"); internals+=("$b"); externals+=("$c") ;;
+      host) check_host_name "$a"; names+=("$a"); internals+=("$b"); externals+=("$c"); boots+=("$e") ;;
     esac
   done <<<"$parsed"
   for a in "${names[@]}"; do
@@ -293,15 +302,29 @@ cmd_up() {
   ln -s "$LAB_DOCKER_CLI" "$LAB_DIR/bin/docker"
   tar=$(image_tar)
 
+  [[ " ${boots[*]} " != *" boot "* ]] || cmd_prepare_machine
   setup_fabric "$client"
   for idx in "${!names[@]}"; do
     mkdir -p "$(host_dir "${names[idx]}")"
     printf '%s\n' "${names[idx]}" >>"$LAB_DIR/hosts"
+    printf '%s\n' "$((idx + 1))" >"$(host_dir "${names[idx]}")/idx"
+    if [[ ${boots[idx]} == boot ]]; then
+      setup_host_net "$((idx + 1))" "${names[idx]}" "${externals[idx]}" bare
+      machine_create "${names[idx]}" "${internals[idx]}"
+      continue
+    fi
+    plain+=("$idx")
     setup_host_net "$((idx + 1))" "${names[idx]}" "${externals[idx]}"
     start_dockerd "${names[idx]}"
   done
   local -a jobs=()
   for idx in "${!names[@]}"; do
+    [[ ${boots[idx]} == boot ]] || continue
+    cmd_boot "${names[idx]}" || die "booting ${names[idx]} failed; inspect $(machine_dir "${names[idx]}")/nspawn.log"
+    in_machine "${names[idx]}" docker import -c 'CMD ["sh"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+      - "$IMAGE" <"$tar" >/dev/null || die "importing the image into ${names[idx]} failed"
+  done
+  for idx in "${plain[@]}"; do
     start_ovs "${names[idx]}" "${internals[idx]}" &
     jobs+=("$!")
   done
@@ -309,7 +332,7 @@ cmd_up() {
     wait "$pid" || die "starting Open vSwitch failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
   done
   jobs=()
-  for idx in "${!names[@]}"; do
+  for idx in "${plain[@]}"; do
     { wait_dockerd "${names[idx]}" && import_image "${names[idx]}" "$tar"; } &
     jobs+=("$!")
   done
@@ -340,6 +363,10 @@ cmd_exec() {
   require_host "$name"
   d=$(host_dir "$name")
   ns=$(host_ns "$name")
+  if is_booted_host "$name"; then
+    in_machine "$name" "$@"
+    return
+  fi
   export OVS_RUNDIR="$d/ovs" OVS_LOGDIR="$d/ovs" OVS_DBDIR="$d/ovs" \
     DOCKER_HOST="unix://$d/docker.sock" DOCKER_API_VERSION="$DOCKER_API" \
     PATH="$LAB_DIR/bin:$PATH" LAB_HOST="$name" LAB_NETNS="$ns"
@@ -366,6 +393,17 @@ cmd_dump() {
   ns=$(host_ns "$name")
   d=$(host_dir "$name")
   section() { printf '\n===== %s: %s =====\n' "$name" "$*"; }
+  if is_booted_host "$name"; then
+    section systemctl --failed; in_machine "$name" systemctl --no-pager --failed || true
+    section ovs-vsctl show;     in_machine "$name" ovs-vsctl --timeout=5 show || true
+    section ip -d -br link;     ip -n "$ns" -d -br link || true
+    section ip addr;            ip -n "$ns" addr || true
+    section iptables-save;      in_machine "$name" iptables-save || true
+    section docker ps -a;       in_machine "$name" docker ps -a || true
+    section journal tail;       in_machine "$name" journalctl --no-pager -n 60 || true
+    section underlay link;      ip -n "$NS_UL" -br link show "$(<"$d/ulif")" || true
+    return 0
+  fi
   section ovs-vsctl show;     OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 show || true
   section ip -d -br link;     ip -n "$ns" -d -br link || true
   section ip addr;            ip -n "$ns" addr || true
@@ -400,7 +438,12 @@ wait_gone() {
   return 1
 }
 
-cgroup_pids() { cat /sys/fs/cgroup/*/"$1"/cgroup.procs /sys/fs/cgroup/*/"$1"/*/cgroup.procs 2>/dev/null | sort -u; }
+cgroup_pids() {
+  local dir
+  for dir in /sys/fs/cgroup/*/"$1"; do
+    [[ -d $dir ]] && find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null
+  done | sort -u
+}
 
 kill_list() { local sig=$1 pid; shift; for pid in "$@"; do kill "-$sig" "$pid" 2>/dev/null || true; done; }
 
@@ -515,7 +558,7 @@ require_tools() {
   [[ -x $LAB_DOCKER_CLI ]] || die "missing Docker client $LAB_DOCKER_CLI"
 }
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   LAB_CACHE=${LAB_CACHE:-/var/cache/ringgen-lab}
@@ -531,6 +574,10 @@ main() {
     cut) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link down "$@" ;;
     restore) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link up "$@" ;;
     dump) set_prefix "${LAB_PREFIX:-rgl}"; cmd_dump "$@" ;;
+    boot) set_prefix "${LAB_PREFIX:-rgl}"; cmd_boot "$@" ;;
+    poweroff) set_prefix "${LAB_PREFIX:-rgl}"; cmd_poweroff "$@" ;;
+    reboot) set_prefix "${LAB_PREFIX:-rgl}"; cmd_reboot "$@" ;;
+    prepare-machine) cmd_prepare_machine ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown command '$cmd'" ;;
   esac

@@ -89,6 +89,40 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
     expect(r.stdout, r.stderr).toMatch(/hello-/);
   }, LONG);
 
+  it('the chord n1-n4 carries the ring when n2 and n6 are lost at once; the ring heals when they return', async () => {
+    // Left: n1, n3, n4, n5, joined only through n4 (n1-n4 chord, n4-n3, n4-n5). n1 reaches n3 and
+    // n5 through n2 and n6 while every host is up, so both paths move to the chord.
+    const from = members.find((m) => m.host === 'n1' && m.name === 'cx')!;
+    const targets = members.filter((m) => m.bridge === 'app' && (m.host === 'n3' || m.host === 'n5'));
+    const db = [members.find((m) => m.host === 'n5' && m.name === 'c2')!, members.find((m) => m.host === 'n4' && m.name === 'cx')!] as const;
+    expect(targets).toHaveLength(2);
+    const flows = [...targets.map((t) => [from, t] as const), db];
+    const gaps = async (run: () => void) => {
+      const pingers = flows.map(([a, b]) => lab.execAsync(a.host, ['nsenter', '-t', lab.containerPid(a.host, a.name), '-n', 'ping', '-D', '-n', '-O', '-i', '0.01', '-w', '5', b.ip], { timeoutMs: 30_000 }));
+      await sleep(1000);
+      run();
+      return (await Promise.all(pingers)).map((r) => {
+        const times = [...r.stdout.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+        expect(times.length).toBeGreaterThan(200);
+        let worst = 0;
+        for (let i = 1; i < times.length; i++) worst = Math.max(worst, times[i]! - times[i - 1]!);
+        return Math.max(worst, Date.now() / 1000 - times[times.length - 1]! > 1 ? Infinity : 0);
+      });
+    };
+    const loss = await gaps(() => {
+      lab.cut('n2');
+      lab.cut('n6');
+    });
+    console.log(`lab vxlan: n2 and n6 lost at once: worst gaps ${loss.map((g) => g.toFixed(3)).join(' / ')} s (n1->n3, n1->n5, n5->n4)`);
+    const back = await gaps(() => {
+      lab.restore('n2');
+      lab.restore('n6');
+    });
+    console.log(`lab vxlan: n2 and n6 back: worst gaps ${back.map((g) => g.toFixed(3)).join(' / ')} s`);
+    for (const g of loss) expect(g).toBeLessThan(0.3);
+    for (const g of back) expect(g).toBeLessThan(0.5);
+  }, LONG);
+
   it('check.sh is healthy on every host; down.sh leaves nothing of ringgen', async () => {
     for (const h of HOSTS) {
       let ok = false;
