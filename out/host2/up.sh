@@ -259,6 +259,7 @@ attach() {
   if [ -n "$gateway" ]; then
     nsenter -t "$pid" -n ip route replace default via "$gateway" dev eth1
   fi
+  touch "$STATE_DIR/attached" 2>/dev/null || true
 }
 
 # Container test1: 192.168.2.12/24 on br0.
@@ -336,28 +337,44 @@ announce_containers() {
     xargs -r -P 16 -I '{}' nsenter -t '{}' -n ping -q -b -c 1 -W 0.01 -I eth1 255.255.255.255 >/dev/null 2>&1 || true
 }
 
+# True when a line of `ovsdb-client monitor ... Port name rstp_status --format=csv` reports a new
+# spanning tree role or state for a port (its counters change every few seconds; those are not news).
+tree_changed() {
+  [[ $1 =~ ^[^,]*,(initial|insert|new),([^,]+),.*rstp_port_role=([A-Za-z]+).*rstp_port_state=([A-Za-z]+) ]] || return 1
+  local port=${BASH_REMATCH[2]} now="${BASH_REMATCH[3]}/${BASH_REMATCH[4]}"
+  [ "${TREE_STATE[$port]:-}" != "$now" ] || return 1
+  TREE_STATE[$port]=$now
+}
+
 # Announces the containers whenever spanning tree changes a port of this host (Open vSwitch
-# reports it in its database within milliseconds). The process ids are looked up ahead of time
-# (and every 5 s), so an announcement costs no Docker call.
+# reports it in its database within milliseconds). The process ids are looked up ahead of time,
+# again only after attach() attached a container (it touches $STATE_DIR/attached), so an
+# announcement costs no Docker call and an idle watcher makes none.
 watch_tree() {
-  local line pids
+  local line pids again seen=$STATE_DIR/attached.seen
+  local -A TREE_STATE=()
   command -v ovsdb-client >/dev/null 2>&1 && command -v ping >/dev/null 2>&1 || return 0
   while :; do
+    touch "$seen"
     pids=$(container_pids)
     while :; do
       if IFS= read -r -t 5 line; then
-        case "$line" in
-        *rstp_port_role*)
+        if tree_changed "$line"; then
           # shellcheck disable=SC2086 # one process id per word
           announce_containers $pids
-          while IFS= read -r -t 0.02 line; do :; done
-          pids=$(container_pids)
-          ;;
-        esac
-      elif [ $? -gt 128 ]; then
-        pids=$(container_pids)
-      else
+          again=0
+          while IFS= read -r -t 0.02 line; do
+            if tree_changed "$line"; then again=1; fi
+          done
+          # shellcheck disable=SC2086
+          if [ "$again" = 1 ]; then announce_containers $pids; fi
+        fi
+      elif [ $? -le 128 ]; then
         break
+      fi
+      if [ "$STATE_DIR/attached" -nt "$seen" ]; then
+        touch "$seen"
+        pids=$(container_pids)
       fi
     done < <(ovsdb-client monitor Open_vSwitch Port name rstp_status --format=csv 2>/dev/null || true)
     sleep 1
