@@ -4,8 +4,9 @@ import yargs from 'yargs';
 import { loadConfig } from './config/load';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, style, summary } from './format';
+import { CONFIG_FILE, planInit } from './init';
 import { buildRing, checkRing } from './pipeline';
-import { compareOutput, isStale, writeOutput } from './writer';
+import { compareOutput, createFiles, isStale, writeOutput } from './writer';
 
 export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3 } as const;
 
@@ -74,6 +75,21 @@ function runBuild(argv: { file: string; out: string; check: boolean; typecheck: 
   return EXIT.ok;
 }
 
+function runInit(argv: { dir: string }, io: Io): number {
+  const plan = planInit(resolve(argv.dir));
+  if (plan.refusal) {
+    io.err(`ringgen init: ${plan.refusal}; nothing written`);
+    return EXIT.usage;
+  }
+  createFiles(resolve(argv.dir), plan.files);
+  const at = (f: string) => (argv.dir === '.' ? f : `${argv.dir}/${f}`);
+  for (const f of plan.files) io.out(`wrote ${at(f.path)}`);
+  for (const f of plan.kept) io.out(`kept your ${at(f)}`);
+  io.out(`next: edit ${at(CONFIG_FILE)}, then ringgen check ${at(CONFIG_FILE)} and ringgen build ${at(CONFIG_FILE)}`);
+  if (!plan.ringgenResolves) io.out(`for types in your editor: npm install --save-dev ringgen in ${argv.dir} (ringgen runs the file without it)`);
+  return EXIT.ok;
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(args: string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -85,6 +101,14 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
   const parser = yargs(args)
     .scriptName('ringgen')
     .usage('$0 <command> [options]\n\nChecks a ring of Docker hosts and generates, per host, the scripts, systemd units and iptables rules that build it.')
+    .command(
+      'init [dir]',
+      'write a commented ring.config.ts (and a tsconfig.json if there is none) to start from',
+      (y) => y.positional('dir', { type: 'string', default: '.', describe: 'folder to write into (created if missing)' }),
+      (argv) => {
+        code = runInit(argv as never, io);
+      },
+    )
     .command(
       'build [file]',
       'check the ring and write every host\'s files into the output folder',
@@ -105,7 +129,7 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
         code = runCheck(argv as never, io);
       },
     )
-    .demandCommand(1, 'name a command: build or check')
+    .demandCommand(1, 'name a command (ringgen --help lists them)')
     .strict()
     .help()
     .alias('h', 'help')
