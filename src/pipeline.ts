@@ -5,6 +5,7 @@
 import { checkSpec } from './check';
 import { hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
+import { hostSummary, type HostSummary } from './host-summary';
 import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
 import type { RingSpec } from './spec';
@@ -56,12 +57,13 @@ export function synth(input: RingInput | unknown): GeneratedFile[] {
 }
 
 function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {
-  const hosts: Record<string, { internal: string; external: string | null; files: string[] }> = {};
+  const hosts: Record<string, { internal: string; external: string | null; files: string[] } & HostSummary> = {};
   for (const h of model.hosts) {
     hosts[h.name] = {
       internal: h.spec.internal.split('/')[0]!,
       external: h.spec.external?.split('/')[0] ?? null,
       files: files.filter((f) => f.path.startsWith(`${h.name}/`)).map((f) => f.path).sort(),
+      ...hostSummary(model, h, stp),
     };
   }
   const body = {
