@@ -6,9 +6,12 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, style, summary } from './format';
 import { CONFIG_FILE, planInit } from './init';
 import { buildRing, checkRing } from './pipeline';
+import { formatPlan } from './plan/format';
+import { readPrevious } from './plan/manifest';
+import { makePlan } from './plan/plan';
 import { compareOutput, createFiles, isStale, writeOutput } from './writer';
 
-export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3 } as const;
+export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3, changes: 4 } as const;
 
 interface Io {
   out(text: string): void;
@@ -75,6 +78,17 @@ function runBuild(argv: { file: string; out: string; check: boolean; typecheck: 
   return EXIT.ok;
 }
 
+function runPlan(argv: { file: string; out: string; format: string; typecheck: boolean; detailedExitcode: boolean }, io: Io): number {
+  const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
+  const built = loaded.input === undefined ? undefined : buildRing(loaded.input);
+  const diagnostics = withLocations(built?.diagnostics ?? loaded.diagnostics, loaded.locate);
+  if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
+  if (!built || hasErrors(diagnostics)) return EXIT.ringErrors;
+  const plan = makePlan(readPrevious(resolve(argv.out)), built.files, argv.out);
+  io.out(argv.format === 'json' ? JSON.stringify(plan, null, 2) : formatPlan(plan, argv.out, style(io.color)));
+  return argv.detailedExitcode && plan.changed ? EXIT.changes : EXIT.ok;
+}
+
 function runInit(argv: { dir: string }, io: Io): number {
   const plan = planInit(resolve(argv.dir));
   if (plan.refusal) {
@@ -119,6 +133,18 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary' }),
       (argv) => {
         code = runBuild(argv as never, io);
+      },
+    )
+    .command(
+      'plan [file]',
+      'say, host by host, what building into the output folder would change there and what each host needs run; writes nothing',
+      (y) =>
+        fileArg(y)
+          .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'output folder holding the previous build' })
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: the plan as one object' })
+          .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'exit 4 when there are changes, 0 when none' }),
+      (argv) => {
+        code = runPlan(argv as never, io);
       },
     )
     .command(
