@@ -8,6 +8,7 @@ import { isRingBuilder, type RingBuilder } from './dsl';
 import { hostSummary, type HostSummary } from './host-summary';
 import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
+import { renderRollout } from './render/rollout';
 import type { RingSpec } from './spec';
 import { electTree, type StpResult } from './stp';
 import { VERSION } from './version';
@@ -44,6 +45,7 @@ export function buildRing(input: RingInput | unknown): BuildOutcome {
   if (!checked.model || !checked.stp) return { ...checked, files: [] };
   const { model, stp } = checked;
   const files = model.hosts.flatMap((h) => renderHost(model, h.name, stp, VERSION));
+  files.push(...renderRollout(model, VERSION));
   files.push(manifest(model, stp, files));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ...checked, files };

@@ -2,7 +2,9 @@
 // subnet across all of them, two containers. Edit it, then:
 //
 //   npx ringgen check    type errors and every problem of the ring, nothing written
-//   npx ringgen build    writes out/<host>/ (scripts, systemd units, iptables rules)
+//   npx ringgen plan     what a build would change in out/, host by host
+//   npx ringgen build    writes out/<host>/ (scripts, systemd units, iptables rules) and the
+//                        rollout: out/deploy.sh (ssh), out/inventory.yml + out/deploy.yml (Ansible)
 //
 // Every option has a default; the ones below are spelt out to show what there is. The README
 // lists them all. A misspelt option is a type error, here and in `ringgen check`.
@@ -19,8 +21,9 @@ export default ring('demo', {
   // dockerNetwork: 'none',   give containers no Docker eth0 at all (default 'bridge')
 })
   // Hosts form the ring in the order they are declared: host1-host2-host3-host1, one tunnel per
-  // neighbour pair. `internal` is the address the tunnels run between; `external` is only
-  // needed on a host that publishes ports.
+  // neighbour pair. `internal` is the address the tunnels run between (and the one deploy.sh
+  // and the Ansible inventory reach the host at); `external` is only needed on a host that
+  // publishes ports.
   .host('host1', { internal: '10.0.0.11', external: '203.0.113.11' })
   .host('host2', { internal: '10.0.0.12' })
   .host('host3', { internal: '10.0.0.13' })
