@@ -14,6 +14,8 @@ interface Variant {
   hostE?: boolean;
   port?: number;
   dropD?: boolean;
+  /** Publish a:8080 to a container `api` on c instead of `web`. */
+  publishApi?: boolean;
 }
 
 /** Four hosts (five with `hostE`), a chord a-c, `web` published on a's external IP. */
@@ -26,7 +28,9 @@ function fixture(v: Variant = {}) {
   if (v.hostE) r.host('e', { internal: '10.9.0.5' });
   r.bridge('br0', { subnet: '192.168.60.0/24' });
   if (v.chord ?? true) r.tunnel('chord', 'a', 'c');
-  r.container('web', { host: v.webHost ?? 'b', bridge: 'br0', ip: '192.168.60.10', image: 'busybox', publish: [`a:${v.port ?? 8080}:80`] });
+  const publish = [`a:${v.port ?? 8080}:80`];
+  r.container('web', { host: v.webHost ?? 'b', bridge: 'br0', ip: '192.168.60.10', image: 'busybox', ...(v.publishApi ? {} : { publish }) });
+  if (v.publishApi) r.container('api', { host: 'c', bridge: 'br0', ip: '192.168.60.30', image: 'busybox', publish });
   r.container('db', { host: 'c', bridge: 'br0', ip: '192.168.60.20', image: 'busybox' });
   return r;
 }
@@ -55,14 +59,19 @@ describe('plan', () => {
     expect(p.hosts.map((h) => `${h.host} ${h.status} ${h.action}`)).toEqual(['a unchanged null', 'b unchanged null', 'c unchanged null', 'd unchanged null']);
   });
 
-  it('a moved container reads as a move on both hosts; its published port follows it', () => {
+  it('a moved container reads as a move on both hosts; the host publishing its port has nothing to do', () => {
     const p = plan(built(), { webHost: 'd' });
     expect(lines(p, 'b')).toEqual(['- container web (moved to d)']);
     expect(lines(p, 'd')).toEqual(['+ container web 192.168.60.10 on br0, image busybox (moved from b)']);
     expect(host(p, 'd').changes.find((c) => c.kind === 'container')!.moved).toEqual({ from: 'b', to: 'd' });
-    expect(lines(p, 'a')).toEqual(['~ publish 8080/tcp -> web@d 192.168.60.10:80: was web@b 192.168.60.10:80']);
-    expect(host(p, 'c').status).toBe('unchanged');
-    for (const h of ['a', 'b', 'd']) expect(host(p, h).action).toBe('up');
+    for (const h of ['b', 'd']) expect(host(p, h).action).toBe('up');
+    for (const h of ['a', 'c']) expect([host(p, h).status, host(p, h).action]).toEqual(['unchanged', null]);
+  });
+
+  it('a published port sent to another container: the old and new target, on the publishing host', () => {
+    const p = plan(built(), { publishApi: true });
+    expect(lines(p, 'a')).toEqual(['~ publish 8080/tcp -> api@c 192.168.60.30:80: was web@b 192.168.60.10:80']);
+    expect(host(p, 'a').action).toBe('up');
   });
 
   it('a removed chord disappears from both ends, with the peer rule that let it in', () => {
@@ -167,13 +176,14 @@ describe('ringgen plan (CLI)', () => {
     expect(text.stdout).toMatch(/^b: re-run up\.sh/m);
     expect(text.stdout).toContain('  - container web (moved to c)');
     expect(text.stdout).toContain('  + container web 192.168.60.10 on br0, image busybox (moved from b)');
-    expect(text.stdout).toMatch(/3 host\(s\) to re-run, 0 to add, 0 to remove, 0 unchanged/);
+    expect(text.stdout).toMatch(/^unchanged: a$/m);
+    expect(text.stdout).toMatch(/2 host\(s\) to re-run, 0 to add, 0 to remove, 1 to leave alone/);
     expect(cli(['plan', '--detailed-exitcode'], dir).status).toBe(4);
     const json = cli(['plan', '--format', 'json', '--out', 'out'], dir);
     expect(json.status).toBe(0);
     const p = JSON.parse(json.stdout) as Plan;
     expect(p.changed).toBe(true);
-    expect(p.hosts.map((h) => [h.host, h.action])).toEqual([['a', 'up'], ['b', 'up'], ['c', 'up']]);
+    expect(p.hosts.map((h) => [h.host, h.status, h.action])).toEqual([['a', 'unchanged', null], ['b', 'changed', 'up'], ['c', 'changed', 'up']]);
     expect(snapshot(dir)).toEqual(before);
   });
 

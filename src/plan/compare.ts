@@ -63,8 +63,10 @@ export function compareBridges(old: readonly BridgeSummary[], now: readonly Brid
   return keyed('bridge', old, now, (b) => b.name, describe, (o, n) => fieldChanges(o, n, ['subnet', 'address', 'vlan']));
 }
 
+/** Where the container runs is no concern of the publishing host: it forwards to an address. */
 export function comparePublished(old: readonly PublishSummary[], now: readonly PublishSummary[]): Change[] {
-  const differ = (o: PublishSummary, n: PublishSummary) => (target(o) === target(n) ? [] : [`was ${target(o)}`]);
+  const forward = (p: PublishSummary) => `${p.container} ${p.ip}:${p.containerPort}`;
+  const differ = (o: PublishSummary, n: PublishSummary) => (forward(o) === forward(n) ? [] : [`was ${target(o)}`]);
   return keyed('publish', old, now, (p) => `${p.port}/${p.proto}`, describePublish, differ);
 }
 

@@ -13,7 +13,7 @@ function action(h: HostPlan, plan: Plan, outDir: string): string {
     case 'uninstall':
       return `removed from the ring: run uninstall.sh (or down.sh) on it; the build deletes ${outDir}/${h.host}/, the installed copy stays in /usr/local/lib/ringgen/${ring}/`;
     default:
-      return 'unchanged';
+      return h.status === 'unchanged' ? 'unchanged' : 'nothing to run (no file of it changes)';
   }
 }
 
@@ -54,7 +54,7 @@ export function formatPlan(plan: Plan, outDir: string, s: Style): string {
     out.push(`no changes: ${outDir} is what this ring builds`);
     return out.join('\n');
   }
-  const count = (status: HostPlan['status']) => plan.hosts.filter((h) => h.status === status).length;
-  out.push(`${count('changed')} host(s) to re-run, ${count('added')} to add, ${count('removed')} to remove, ${count('unchanged')} unchanged`);
+  const count = (action: HostPlan['action']) => plan.hosts.filter((h) => h.action === action).length;
+  out.push(`${count('up')} host(s) to re-run, ${count('install')} to add, ${count('uninstall')} to remove, ${count(null)} to leave alone`);
   return out.join('\n');
 }

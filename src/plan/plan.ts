@@ -22,7 +22,7 @@ import { folderReader, recordOfBuild, type BuildRecord, type Previous } from './
 export type { Change } from './compare';
 
 export type HostStatus = 'added' | 'removed' | 'changed' | 'unchanged';
-/** What the host needs: `install.sh` (new), `up.sh` again (changed), `uninstall.sh` (removed). */
+/** What the host needs: `install.sh` (new), `up.sh` again (a file of it changed), `uninstall.sh` (removed). */
 export type HostAction = 'install' | 'up' | 'uninstall' | null;
 
 export interface HostPlan {
@@ -162,7 +162,8 @@ export function makePlan(previous: Previous, built: readonly GeneratedFile[], ou
   for (const h of hosts.values()) {
     h.changes.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
     if (h.status === 'changed' && h.changes.length === 0) h.status = 'unchanged';
-    h.action = h.status === 'added' ? 'install' : h.status === 'removed' ? 'uninstall' : h.status === 'changed' ? 'up' : null;
+    const filesChanged = h.changes.some((c) => c.kind === 'file');
+    h.action = h.status === 'added' ? 'install' : h.status === 'removed' ? 'uninstall' : filesChanged ? 'up' : null;
   }
   const list = [...hosts.values()];
   // manifest.json changes with everything else; it is news only when nothing else changes.
