@@ -95,7 +95,12 @@ function runInit(argv: { dir: string }, io: Io): number {
     io.err(`ringgen init: ${plan.refusal}; nothing written`);
     return EXIT.usage;
   }
-  createFiles(resolve(argv.dir), plan.files);
+  try {
+    createFiles(resolve(argv.dir), plan.files);
+  } catch (e) {
+    io.err(`ringgen init: cannot write into ${argv.dir}: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
   const at = (f: string) => (argv.dir === '.' ? f : `${argv.dir}/${f}`);
   for (const f of plan.files) io.out(`wrote ${at(f.path)}`);
   for (const f of plan.kept) io.out(`kept your ${at(f)}`);
@@ -155,7 +160,7 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
         code = runCheck(argv as never, io);
       },
     )
-    .demandCommand(1, 'name a command (ringgen --help lists them)')
+    .demandCommand(1, 'name a command: init, check, plan or build')
     .strict()
     .help()
     .alias('h', 'help')
