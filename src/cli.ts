@@ -4,10 +4,14 @@ import yargs from 'yargs';
 import { loadConfig } from './config/load';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, style, summary } from './format';
+import { CONFIG_FILE, planInit } from './init';
 import { buildRing, checkRing } from './pipeline';
-import { compareOutput, isStale, writeOutput } from './writer';
+import { formatPlan } from './plan/format';
+import { readPrevious } from './plan/manifest';
+import { makePlan } from './plan/plan';
+import { compareOutput, createFiles, isStale, writeOutput } from './writer';
 
-export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3 } as const;
+export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3, changes: 4 } as const;
 
 interface Io {
   out(text: string): void;
@@ -74,6 +78,37 @@ function runBuild(argv: { file: string; out: string; check: boolean; typecheck: 
   return EXIT.ok;
 }
 
+function runPlan(argv: { file: string; out: string; format: string; typecheck: boolean; detailedExitcode: boolean }, io: Io): number {
+  const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
+  const built = loaded.input === undefined ? undefined : buildRing(loaded.input);
+  const diagnostics = withLocations(built?.diagnostics ?? loaded.diagnostics, loaded.locate);
+  if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
+  if (!built || hasErrors(diagnostics)) return EXIT.ringErrors;
+  const plan = makePlan(readPrevious(resolve(argv.out)), built.files, argv.out);
+  io.out(argv.format === 'json' ? JSON.stringify(plan, null, 2) : formatPlan(plan, argv.out, style(io.color)));
+  return argv.detailedExitcode && plan.changed ? EXIT.changes : EXIT.ok;
+}
+
+function runInit(argv: { dir: string }, io: Io): number {
+  const plan = planInit(resolve(argv.dir));
+  if (plan.refusal) {
+    io.err(`ringgen init: ${plan.refusal}; nothing written`);
+    return EXIT.usage;
+  }
+  try {
+    createFiles(resolve(argv.dir), plan.files);
+  } catch (e) {
+    io.err(`ringgen init: cannot write into ${argv.dir}: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  const at = (f: string) => (argv.dir === '.' ? f : `${argv.dir}/${f}`);
+  for (const f of plan.files) io.out(`wrote ${at(f.path)}`);
+  for (const f of plan.kept) io.out(`kept your ${at(f)}`);
+  io.out(`next: edit ${at(CONFIG_FILE)}, then ringgen check ${at(CONFIG_FILE)} and ringgen build ${at(CONFIG_FILE)}`);
+  if (!plan.ringgenResolves) io.out(`for types in your editor: npm install --save-dev ringgen in ${argv.dir} (ringgen runs the file without it)`);
+  return EXIT.ok;
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(args: string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -85,6 +120,14 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
   const parser = yargs(args)
     .scriptName('ringgen')
     .usage('$0 <command> [options]\n\nChecks a ring of Docker hosts and generates, per host, the scripts, systemd units and iptables rules that build it.')
+    .command(
+      'init [dir]',
+      'write a commented ring.config.ts (and a tsconfig.json if there is none) to start from',
+      (y) => y.positional('dir', { type: 'string', default: '.', describe: 'folder to write into (created if missing)' }),
+      (argv) => {
+        code = runInit(argv as never, io);
+      },
+    )
     .command(
       'build [file]',
       'check the ring and write every host\'s files into the output folder',
@@ -98,6 +141,18 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
       },
     )
     .command(
+      'plan [file]',
+      'say, host by host, what building into the output folder would change there and what each host needs run; writes nothing',
+      (y) =>
+        fileArg(y)
+          .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'output folder holding the previous build' })
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: the plan as one object' })
+          .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'exit 4 when there are changes, 0 when none' }),
+      (argv) => {
+        code = runPlan(argv as never, io);
+      },
+    )
+    .command(
       'check [file]',
       'check the ring and print its diagnostics, writing nothing',
       (y) => fileArg(y).option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: an array of diagnostic objects' }),
@@ -105,7 +160,7 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
         code = runCheck(argv as never, io);
       },
     )
-    .demandCommand(1, 'name a command: build or check')
+    .demandCommand(1, 'name a command: init, check, plan or build')
     .strict()
     .help()
     .alias('h', 'help')

@@ -5,8 +5,10 @@
 import { checkSpec } from './check';
 import { hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
+import { hostSummary, type HostSummary } from './host-summary';
 import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
+import { renderRollout } from './render/rollout';
 import type { RingSpec } from './spec';
 import { electTree, type StpResult } from './stp';
 import { VERSION } from './version';
@@ -43,6 +45,7 @@ export function buildRing(input: RingInput | unknown): BuildOutcome {
   if (!checked.model || !checked.stp) return { ...checked, files: [] };
   const { model, stp } = checked;
   const files = model.hosts.flatMap((h) => renderHost(model, h.name, stp, VERSION));
+  files.push(...renderRollout(model, VERSION));
   files.push(manifest(model, stp, files));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ...checked, files };
@@ -56,12 +59,13 @@ export function synth(input: RingInput | unknown): GeneratedFile[] {
 }
 
 function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {
-  const hosts: Record<string, { internal: string; external: string | null; files: string[] }> = {};
+  const hosts: Record<string, { internal: string; external: string | null; files: string[] } & HostSummary> = {};
   for (const h of model.hosts) {
     hosts[h.name] = {
       internal: h.spec.internal.split('/')[0]!,
       external: h.spec.external?.split('/')[0] ?? null,
       files: files.filter((f) => f.path.startsWith(`${h.name}/`)).map((f) => f.path).sort(),
+      ...hostSummary(model, h, stp),
     };
   }
   const body = {

@@ -1,7 +1,7 @@
 /**
- * The only module that writes the output folder. New files are written aside first, then
- * swapped in, manifest last; files the previous manifest lists and the new build no longer
- * has are removed; anything ringgen did not write is left alone.
+ * The only module that writes: the output folder, and the new files of `init`. New files are
+ * written aside first, then swapped in, manifest last; files the previous manifest lists and
+ * the new build no longer has are removed; anything ringgen did not write is left alone.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -76,5 +76,13 @@ export function writeOutput(outDir: string, files: readonly GeneratedFile[]): vo
     removeEmptyDirs(outDir, gone);
   } finally {
     rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Creates new files in dir, never replacing one (for `init`); the caller checks first. */
+export function createFiles(dir: string, files: readonly GeneratedFile[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of files) {
+    writeFileSync(join(dir, f.path), f.content, { flag: 'wx', mode: f.mode });
   }
 }

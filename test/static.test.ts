@@ -34,7 +34,7 @@ function stagedRoot(hostDir: string, ring: string): string {
 
 describe.each(EXAMPLES.map((e) => [basename(e), e]))('%s', (_name, example) => {
   const { dir, hosts } = built(example);
-  const scripts = hosts.flatMap((h) => readdirSync(join(dir, h)).filter((f) => f.endsWith('.sh')).map((f) => join(dir, h, f)));
+  const scripts = [...hosts.flatMap((h) => readdirSync(join(dir, h)).filter((f) => f.endsWith('.sh')).map((f) => join(dir, h, f))), join(dir, 'deploy.sh')];
 
   it('every script parses with bash -n', () => {
     for (const s of scripts) expect(run('bash', ['-n', s]).status, s).toBe(0);

@@ -1,0 +1,70 @@
+/**
+ * What each host carries, in structured form, for `manifest.json`: `ringgen plan` compares
+ * two builds through it instead of reading scripts. Sorted, so equal rings give equal JSON.
+ */
+import { formatIp } from './ip';
+import type { HostModel, RingModel } from './model';
+import { hostView } from './render/host-view';
+import type { StpResult } from './stp';
+
+export interface TunnelSummary {
+  name: string;
+  type: 'gre' | 'vxlan';
+  peer: string;
+  /** The peer's internal IP. */
+  remote: string;
+  cost: number;
+}
+
+export interface BridgeSummary {
+  name: string;
+  subnet: string;
+  /** This host's address on the bridge. */
+  address: string;
+  vlan: number;
+}
+
+export interface ContainerSummary {
+  name: string;
+  bridge: string;
+  ip: string;
+  image: string;
+  /** Hash of everything `up.sh` creates the container from: when it changes, up.sh recreates it. */
+  settings: string;
+}
+
+/** A port published on this host's external IP, forwarded to a container (maybe on another host). */
+export interface PublishSummary {
+  port: number;
+  proto: 'tcp' | 'udp';
+  container: string;
+  containerHost: string;
+  ip: string;
+  containerPort: number;
+}
+
+export interface HostSummary {
+  tunnels: TunnelSummary[];
+  bridges: BridgeSummary[];
+  containers: ContainerSummary[];
+  published: PublishSummary[];
+}
+
+export function hostSummary(model: RingModel, host: HostModel, stp: StpResult): HostSummary {
+  const view = hostView(model, host, stp, '');
+  const cost = new Map(model.tunnels.flatMap((t) => [[`${t.a}/${t.b}/${t.name}`, t.cost], [`${t.b}/${t.a}/${t.name}`, t.cost]]));
+  const image = new Map(host.containers.map((c) => [c.name, c.spec.image]));
+  const published = model.containers
+    .flatMap((c) =>
+      c.publishes
+        .filter((p) => p.on === host.name)
+        .map((p) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.spec.host, ip: formatIp(c.ip!), containerPort: p.containerPort })),
+    )
+    .sort((a, b) => a.proto.localeCompare(b.proto) || a.port - b.port);
+  return {
+    tunnels: view.tunnels.map((t) => ({ name: t.name, type: model.opts.tunnel, peer: t.peer, remote: t.remote, cost: cost.get(`${host.name}/${t.peer}/${t.name}`)! })),
+    bridges: view.bridges.map((b) => ({ name: b.name, subnet: b.cidr, address: b.address, vlan: b.vlan })),
+    containers: view.containers.map((c) => ({ name: c.name, bridge: c.bridge, ip: c.ip, image: image.get(c.name)!, settings: c.hash })),
+    published,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `ringgen init`: a commented starting ring (`ring.config.ts`) and, when the folder has none, a
+ * `tsconfig.json` so an editor type-checks it. Pure apart from reading: the CLI writes.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GeneratedFile } from './render/render';
+
+const INIT_DIR = join(__dirname, '..', 'templates', 'init');
+
+/** The ring file `init` writes. */
+export const CONFIG_FILE = 'ring.config.ts';
+
+export interface InitPlan {
+  /** Files to create (paths relative to the folder). */
+  files: GeneratedFile[];
+  /** Files left alone because the folder already has them. */
+  kept: string[];
+  /** Why nothing may be written, when something is in the way. */
+  refusal?: string;
+  /** Whether `import ... from 'ringgen'` already resolves from the folder (for editor types). */
+  ringgenResolves: boolean;
+}
+
+function resolvesRinggen(dir: string): boolean {
+  try {
+    require.resolve('ringgen/package.json', { paths: [dir] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What `init` would write into `dir` (which need not exist yet). */
+export function planInit(dir: string): InitPlan {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    return { files: [], kept: [], refusal: `${dir} exists and is not a folder`, ringgenResolves: false };
+  }
+  const config = join(dir, CONFIG_FILE);
+  if (existsSync(config)) {
+    return { files: [], kept: [], refusal: `${config} already exists; move it away or choose another folder`, ringgenResolves: false };
+  }
+  const files: GeneratedFile[] = [{ path: CONFIG_FILE, content: readFileSync(join(INIT_DIR, CONFIG_FILE), 'utf8'), mode: 0o644 }];
+  const kept: string[] = [];
+  if (existsSync(join(dir, 'tsconfig.json'))) kept.push('tsconfig.json');
+  else files.push({ path: 'tsconfig.json', content: readFileSync(join(INIT_DIR, 'tsconfig.json'), 'utf8'), mode: 0o644 });
+  return { files, kept, ringgenResolves: resolvesRinggen(dir) };
+}

@@ -1,0 +1,130 @@
+/**
+ * Reading a build back: `manifest.json` (checked, never trusted) and the files it lists. Both
+ * sides of a plan go through here: the folder on disk and the build in memory.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { HostSummary } from '../host-summary';
+import { PATTERNS } from '../names';
+import type { GeneratedFile } from '../render/render';
+
+const summarySchema = z.object({
+  tunnels: z.array(z.object({ name: z.string(), type: z.string(), peer: z.string(), remote: z.string(), cost: z.number() })),
+  bridges: z.array(z.object({ name: z.string(), subnet: z.string(), address: z.string(), vlan: z.number() })),
+  containers: z.array(z.object({ name: z.string(), bridge: z.string(), ip: z.string(), image: z.string(), settings: z.string() })),
+  published: z.array(
+    z.object({ port: z.number(), proto: z.enum(['tcp', 'udp']), container: z.string(), containerHost: z.string(), ip: z.string(), containerPort: z.number() }),
+  ),
+});
+
+const manifestSchema = z.object({
+  generator: z.literal('ringgen'),
+  version: z.string(),
+  ring: z.string(),
+  tunnel: z.string().optional(),
+  stp: z.string().optional(),
+  root: z.string().nullable().optional(),
+  blocked: z.array(z.object({ tunnel: z.string(), between: z.array(z.string()) })).optional(),
+  overlayMtu: z.number().optional(),
+  hosts: z.record(z.string(), z.object({ files: z.array(z.string()) }).passthrough()),
+  files: z.array(z.string()),
+});
+
+/** A relative path of the output folder: plain segments, no `..`, nothing absolute. */
+const SAFE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+export interface BuildRecord {
+  ring: string;
+  version: string;
+  tunnel?: string;
+  stp?: string;
+  root?: string | null;
+  blocked: string[];
+  overlayMtu?: number;
+  /** Host names in manifest order; each with its structured summary when the manifest has one. */
+  hosts: Map<string, { summary?: HostSummary }>;
+  /** Every file of the build, by relative path (manifest.json included). */
+  files: Set<string>;
+  /** Content and mode of a file of the build, undefined when absent. */
+  read(path: string): { content: string; mode: number } | undefined;
+}
+
+export type Parsed = { record: BuildRecord; ignored: string[] } | { error: string };
+
+/** Parses manifest text; `read` supplies the files it lists. */
+export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${(e as Error).message})` };
+  }
+  const m = manifestSchema.safeParse(json);
+  if (!m.success) return { error: `not a ringgen manifest (${m.error.issues.map((i) => `${i.path.join('.') || 'top'}: ${i.message}`).join('; ')})` };
+  const ignored: string[] = [];
+  const hosts = new Map<string, { summary?: HostSummary }>();
+  for (const [name, entry] of Object.entries(m.data.hosts)) {
+    if (!PATTERNS.host.test(name)) {
+      ignored.push(`host ${JSON.stringify(name)}`);
+      continue;
+    }
+    const s = summarySchema.safeParse(entry);
+    hosts.set(name, s.success ? { summary: s.data as HostSummary } : {});
+  }
+  const files = new Set<string>();
+  for (const f of m.data.files) {
+    if (SAFE_PATH.test(f)) files.add(f);
+    else ignored.push(`file ${JSON.stringify(f)}`);
+  }
+  const d = m.data;
+  const record: BuildRecord = {
+    ring: d.ring,
+    version: d.version,
+    blocked: (d.blocked ?? []).map((b) => `${b.tunnel} (${b.between.join('-')})`),
+    hosts,
+    files,
+    read,
+    ...(d.tunnel !== undefined ? { tunnel: d.tunnel } : {}),
+    ...(d.stp !== undefined ? { stp: d.stp } : {}),
+    ...(d.root !== undefined ? { root: d.root } : {}),
+    ...(d.overlayMtu !== undefined ? { overlayMtu: d.overlayMtu } : {}),
+  };
+  return { record, ignored };
+}
+
+/** The build in memory, read back like a folder. */
+export function recordOfBuild(files: readonly GeneratedFile[]): BuildRecord {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const parsed = parseManifest(byPath.get('manifest.json')!.content, (p) => byPath.get(p));
+  if ('error' in parsed) throw new Error(`ringgen's own manifest does not parse: ${parsed.error}`);
+  return parsed.record;
+}
+
+/** Reads a file of the output folder (a path checked by the caller). */
+export function folderReader(outDir: string): BuildRecord['read'] {
+  return (p) => {
+    const full = join(outDir, p);
+    if (!SAFE_PATH.test(p) || !existsSync(full) || !statSync(full).isFile()) return undefined;
+    return { content: readFileSync(full, 'utf8'), mode: statSync(full).mode & 0o777 };
+  };
+}
+
+export type Previous =
+  | { state: 'none' }
+  | { state: 'unreadable'; reason: string }
+  | { state: 'read'; record: BuildRecord; ignored: string[] };
+
+/** The previous build in outDir, as far as its manifest tells. */
+export function readPrevious(outDir: string): Previous {
+  const path = join(outDir, 'manifest.json');
+  if (!existsSync(path)) return { state: 'none' };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { state: 'unreadable', reason: (e as Error).message };
+  }
+  const parsed = parseManifest(text, folderReader(outDir));
+  return 'error' in parsed ? { state: 'unreadable', reason: parsed.error } : { state: 'read', ...parsed };
+}

@@ -1,0 +1,85 @@
+/**
+ * Ring-level rollout files beside the host folders: an Ansible inventory and playbook, and
+ * `deploy.sh` for plain ssh. Each host is installed and checked before the next one starts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { formatIp } from '../ip';
+import type { RingModel } from '../model';
+import type { GeneratedFile } from './render';
+import { shellQuote } from './shell';
+
+const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
+
+export interface RolloutView {
+  ring: string;
+  version: string;
+  /** Ansible group of every host: the ring's name, `-` made `_` (Ansible warns about dashes). */
+  group: string;
+  playName: string;
+  /** Staging folder of deploy.yml on a host (root's). */
+  stage: string;
+  /** Staging folder of deploy.sh, relative to the ssh user's home. */
+  shStage: string;
+  hosts: Array<{ name: string; internal: string; external: string }>;
+}
+
+/**
+ * A YAML double-quoted scalar that reads back as exactly `value`: everything outside printable
+ * ASCII escaped. Text that Ansible would template (`{{`, `{%`, `{#`) is tagged `!unsafe`.
+ */
+export function yamlQuote(value: string | number): string {
+  const s = String(value);
+  let body = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') body += `\\${ch}`;
+    else if (cp >= 0x20 && cp < 0x7f) body += ch;
+    else if (cp <= 0xffff) body += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else body += `\\U${cp.toString(16).padStart(8, '0')}`;
+  }
+  return `${/\{[{%#]/.test(s) ? '!unsafe ' : ''}"${body}"`;
+}
+
+type Template = (view: RolloutView) => string;
+let compiled: Map<string, Template> | undefined;
+
+function templates(): Map<string, Template> {
+  if (compiled) return compiled;
+  const hb = Handlebars.create();
+  const scalar = (name: string, quote: (v: string | number) => string) => (value: unknown) => {
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${name}: cannot quote ${typeof value}`);
+    return quote(value);
+  };
+  hb.registerHelper('q', scalar('q', shellQuote));
+  hb.registerHelper('y', scalar('y', yamlQuote));
+  compiled = new Map();
+  for (const name of ['inventory.yml', 'deploy.yml', 'deploy.sh']) {
+    compiled.set(name, hb.compile(readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), 'utf8'), { strict: true, noEscape: true }));
+  }
+  return compiled;
+}
+
+export function rolloutView(model: RingModel, version: string): RolloutView {
+  return {
+    ring: model.name,
+    version,
+    group: model.name.replace(/-/g, '_'),
+    playName: `Roll out ring ${model.name}, one host at a time`,
+    stage: `/var/cache/ringgen/${model.name}`,
+    shStage: `.ringgen/${model.name}`,
+    hosts: model.hosts.map((h) => ({ name: h.name, internal: formatIp(h.internal!), external: h.external === undefined ? '' : formatIp(h.external) })),
+  };
+}
+
+/** `inventory.yml`, `deploy.yml` and `deploy.sh` for the top of the output folder. */
+export function renderRollout(model: RingModel, version: string): GeneratedFile[] {
+  const view = rolloutView(model, version);
+  const render = (name: string) => templates().get(name)!(view).replace(/\n{3,}/g, '\n\n');
+  return [
+    { path: 'deploy.sh', content: render('deploy.sh'), mode: 0o755 },
+    { path: 'deploy.yml', content: render('deploy.yml'), mode: 0o644 },
+    { path: 'inventory.yml', content: render('inventory.yml'), mode: 0o644 },
+  ];
+}
