@@ -5,6 +5,7 @@
 import { checkSpec } from './check';
 import { hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
+import { renderGraph, type GraphFormat } from './graph/render';
 import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
 import type { RingSpec } from './spec';
@@ -53,6 +54,13 @@ export function synth(input: RingInput | unknown): GeneratedFile[] {
   const out = buildRing(input);
   if (hasErrors(out.diagnostics) || out.files.length === 0) throw new RingError(out.diagnostics);
   return out.files;
+}
+
+/** The picture of the ring (`svg`, `mermaid` or `dot`); throws a RingError carrying the diagnostics when the ring has errors. */
+export function ringGraph(input: RingInput | unknown, format: GraphFormat = 'svg'): string {
+  const checked = checkRing(input);
+  if (!checked.model || !checked.stp) throw new RingError(checked.diagnostics);
+  return renderGraph(checked.model, checked.stp, format, VERSION);
 }
 
 function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {
