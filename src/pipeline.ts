@@ -44,6 +44,7 @@ export function buildRing(input: RingInput | unknown): BuildOutcome {
   if (!checked.model || !checked.stp) return { ...checked, files: [] };
   const { model, stp } = checked;
   const files = model.hosts.flatMap((h) => renderHost(model, h.name, stp, VERSION));
+  files.push({ path: 'ring.svg', content: renderGraph(model, stp, 'svg', VERSION), mode: 0o644 });
   files.push(manifest(model, stp, files));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ...checked, files };
