@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../src/dsl';
+import { clip } from '../src/graph/card';
 import { graphDot } from '../src/graph/dot';
 import { escapeDot, escapeMermaid, escapeXml, xmlComment } from '../src/graph/escape';
 import { graphMermaid } from '../src/graph/mermaid';
@@ -156,6 +157,24 @@ describe('a ring of 40 hosts with 1000 containers each', () => {
 
   it('no two cards overlap', () => {
     expect(cards(svg)).toHaveLength(40);
+    expect(overlapping(cards(svg))).toEqual([]);
+  });
+});
+
+describe('long names', () => {
+  it('keep their distinct ends on the cards, and a long list of blocked tunnels does not widen the picture', () => {
+    expect(clip('host-with-a-rather-long-name-7', 12)).toBe('host-w…ame-7');
+    expect(clip('short', 12)).toBe('short');
+    const long = (i: number) => `host-with-a-rather-long-name-number-${i}`;
+    const r = ring('long', { tunnel: 'vxlan' });
+    for (let i = 0; i < 9; i++) r.host(long(i), { internal: `10.1.0.${i + 1}` });
+    r.bridge('br0', { subnet: '10.50.0.0/24' }).tunnel('ca', long(0), long(3)).tunnel('cb', long(1), long(6));
+    const { view, blocked } = viewOf(r);
+    expect(blocked).toHaveLength(3);
+    const svg = graphSvg(view);
+    const titles = [...svg.matchAll(/<text class="hn"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(new Set(titles).size).toBe(9);
+    expect(Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1])).toBeLessThan(1600);
     expect(overlapping(cards(svg))).toEqual([]);
   });
 });

@@ -16,13 +16,15 @@ export interface Density {
   listPerBridge: number;
   /** Published ports listed before `+N more`. */
   listPublished: number;
-  /** Longest name shown whole; longer ones end in an ellipsis (the tooltip has them whole). */
+  /** Longest container or bridge name shown whole; longer ones lose their middle (the tooltip has them whole). */
   maxName: number;
+  /** The same for host names. */
+  maxHost: number;
   compact: boolean;
 }
 
-export const FULL: Density = { font: 12, title: 15, lineHeight: 16, listPerBridge: 6, listPublished: 4, maxName: 24, compact: false };
-export const COMPACT: Density = { font: 11, title: 13, lineHeight: 14, listPerBridge: 2, listPublished: 2, maxName: 12, compact: true };
+export const FULL: Density = { font: 12, title: 15, lineHeight: 16, listPerBridge: 6, listPublished: 4, maxName: 24, maxHost: 30, compact: false };
+export const COMPACT: Density = { font: 11, title: 13, lineHeight: 14, listPerBridge: 2, listPublished: 2, maxName: 12, maxHost: 22, compact: true };
 
 export function densityFor(hosts: number): Density {
   return hosts <= 8 ? FULL : COMPACT;
@@ -47,10 +49,16 @@ export interface Card {
   lines: CardLine[];
 }
 
-/** Cuts a string to `max` characters, ending in an ellipsis when it had more. */
+/**
+ * Shortens a string to `max` characters with an ellipsis in the middle: names in one ring tend
+ * to share a prefix (`web-frontend-1`, `web-frontend-2`), so the end stays visible.
+ */
 export function clip(text: string, max: number): string {
   const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join('')}\u2026`;
+  if (chars.length <= max) return text;
+  const tail = Math.floor((max - 1) / 2);
+  const head = Math.max(1, max - 1 - tail);
+  return `${chars.slice(0, head).join('')}\u2026${tail > 0 ? chars.slice(-tail).join('') : ''}`;
 }
 
 /** Average advance per character, in em, a little above the widest of the listed fonts. */
@@ -96,7 +104,7 @@ function publishLines(host: GraphHost, d: Density): CardLine[] {
     indent: 0,
     segments: [
       { text: `\u25B8 :${p.port}`, kind: 'port' },
-      { text: ` \u2192 ${clip(p.container, d.maxName)}@${clip(p.containerHost, d.maxName)}:${p.containerPort}`, kind: 'text' },
+      { text: ` \u2192 ${clip(p.container, d.maxName)}@${clip(p.containerHost, d.maxHost)}:${p.containerPort}`, kind: 'text' },
     ],
   }));
   const more = host.published.length - shown.length;
@@ -127,7 +135,7 @@ export function lineWidth(line: CardLine, d: Density): number {
 export function cardSizes(cards: Card[], d: Density): Array<{ w: number; h: number }> {
   let w = 140;
   for (const c of cards) {
-    const titleW = textWidth(clip(c.host.name, d.maxName), d.title, 'bold') + (c.host.root ? textWidth(ROOT_BADGE.text, ROOT_BADGE.size, 'bold') + 22 : 0);
+    const titleW = textWidth(clip(c.host.name, d.maxHost), d.title, 'bold') + (c.host.root ? textWidth(ROOT_BADGE.text, ROOT_BADGE.size, 'bold') + 22 : 0);
     w = Math.max(w, titleW, ...c.lines.map((l) => lineWidth(l, d)));
   }
   return cards.map((c) => ({ w: Math.ceil(w + 2 * CARD_PADDING), h: Math.ceil(2 * CARD_PADDING + d.title + 4 + c.lines.length * d.lineHeight) }));

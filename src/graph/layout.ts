@@ -79,9 +79,20 @@ export interface Size {
   h: number;
 }
 
+/** Distance from the centre (0, 0) to the nearest point of a box. */
+function nearest(b: Box): number {
+  const dx = Math.max(b.x, 0, -(b.x + b.w));
+  const dy = Math.max(b.y, 0, -(b.y + b.h));
+  return Math.hypot(dx, dy);
+}
+
+/** A card whose edge meets the ray at `angle` at `distance`, moved out until no corner reaches inside `distance` - 12. */
 function cardAt(size: Size, angle: number, distance: number): Box {
-  const centre = onCircle(distance + edgeDistance(size.w, size.h, angle), angle);
-  return { x: centre.x - size.w / 2, y: centre.y - size.h / 2, w: size.w, h: size.h };
+  for (let out = 0; ; out += 4) {
+    const centre = onCircle(distance + out + edgeDistance(size.w, size.h, angle), angle);
+    const box = { x: centre.x - size.w / 2, y: centre.y - size.h / 2, w: size.w, h: size.h };
+    if (nearest(box) >= distance - 12 || out > 4000) return box;
+  }
 }
 
 const centreOf = (b: Box): Point => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
@@ -157,19 +168,23 @@ export function layoutRing(sizes: Size[], minRadius: number): RingLayout {
   return area(staggered) < area(plain) ? staggered : plain;
 }
 
-/** Keeps labels apart: each takes the first of its candidate spots that no placed label covers. */
+/** Keeps labels apart: each takes the first of its candidate spots that no placed label, dot or line covers. */
 export class LabelPlacer {
   private readonly taken: Box[] = [];
 
-  constructor(blocked: Box[] = []) {
+  constructor(
+    blocked: Box[] = [],
+    private readonly lines: Array<[Point, Point]> = [],
+  ) {
     this.taken.push(...blocked);
   }
 
-  /** Centre of the chosen box; the first candidate when every spot is taken. */
-  place(candidates: Point[], w: number, h: number): Point {
+  /** Centre of the chosen box; the first candidate when every spot is taken. `own` is the label's own line, which it may sit on. */
+  place(candidates: Point[], w: number, h: number, own?: [Point, Point]): Point {
     const boxAt = (p: Point) => ({ x: p.x - w / 2, y: p.y - h / 2, w, h });
-    const free = candidates.find((p) => !this.taken.some((t) => boxesOverlap(t, boxAt(p), 2))) ?? candidates[0]!;
-    this.taken.push(boxAt(free));
-    return free;
+    const free = (b: Box) => !this.taken.some((t) => boxesOverlap(t, b, 2)) && !this.lines.some((l) => l !== own && segmentHitsBox(l[0], l[1], b));
+    const spot = candidates.find((p) => free(boxAt(p))) ?? candidates[0]!;
+    this.taken.push(boxAt(spot));
+    return spot;
   }
 }

@@ -14,11 +14,34 @@ export interface Block {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** What spanning tree does while every host is up, as one sentence. */
-export function treeSentence(view: GraphView): { lead: string; blocked: string; tail: string } {
-  if (view.stp === 'off') return { lead: 'spanning tree off', blocked: '', tail: '' };
-  const blocked = view.tunnels.filter((t) => t.blocked).map(tunnelTitle).join(', ');
-  return { lead: `${view.stp.toUpperCase()} root ${view.root ?? '-'}; blocks `, blocked: blocked || 'nothing', tail: ' while every host is up' };
+/** Characters per header line before the list of blocked tunnels wraps. */
+const HEADER_CHARS = 110;
+
+/**
+ * What spanning tree does while every host is up, as lines of `[plain, red, plain]`: blocked
+ * tunnels with their hosts while that fits, by name alone when not, wrapped when many.
+ */
+function treeLines(view: GraphView): Array<[string, string, string]> {
+  if (view.stp === 'off') return [['spanning tree off', '', '']];
+  const lead = `${view.stp.toUpperCase()} root ${view.root ?? '-'}; blocks `;
+  const tail = ' while every host is up';
+  const blocked = view.tunnels.filter((t) => t.blocked);
+  if (blocked.length === 0) return [[lead, '', `nothing${tail}`]];
+  let items = blocked.map(tunnelTitle);
+  if (lead.length + items.join(', ').length + tail.length > HEADER_CHARS) items = blocked.map((t) => t.name);
+  const lines: Array<[string, string, string]> = [];
+  let current: string[] = [];
+  let prefix = lead;
+  for (const item of items) {
+    if (current.length > 0 && prefix.length + [...current, item].join(', ').length > HEADER_CHARS) {
+      lines.push([prefix, `${current.join(', ')},`, '']);
+      current = [];
+      prefix = '    ';
+    }
+    current.push(item);
+  }
+  lines.push([prefix, current.join(', '), tail]);
+  return lines;
 }
 
 export function headerBlock(view: GraphView): Block {
@@ -31,16 +54,15 @@ export function headerBlock(view: GraphView): Block {
     plural(containers, 'container'),
     `overlay MTU ${view.overlayMtu}`,
   ].join(' \u00B7 ');
-  const tree = treeSentence(view);
   const title = `ring ${view.ring}`;
-  const svg = [
-    `<text class="h1" x="0" y="20">${x(title)}</text>`,
-    `<text class="dim" x="0" y="42" style="font-size:13px">${x(facts)}</text>`,
-    `<text x="0" y="62" style="font-size:13px" xml:space="preserve"><tspan>${x(tree.lead)}</tspan><tspan class="${tree.blocked && tree.blocked !== 'nothing' ? 'warn' : ''}">${x(tree.blocked)}</tspan><tspan>${x(tree.tail)}</tspan></text>`,
-  ].join('');
-  const sentence = `${tree.lead}${tree.blocked}${tree.tail}`;
-  const w = Math.max(textWidth(title, 20, 'bold'), textWidth(facts, 13), textWidth(sentence, 13, 'bold'));
-  return { svg, w, h: 68, text: `${title}: ${facts}; ${sentence}` };
+  const tree = treeLines(view);
+  const svg = [`<text class="h1" x="0" y="20">${x(title)}</text>`, `<text class="dim" x="0" y="42" style="font-size:13px">${x(facts)}</text>`];
+  tree.forEach(([plain, red, tail], k) => {
+    svg.push(`<text x="0" y="${62 + 18 * k}" style="font-size:13px" xml:space="preserve"><tspan>${x(plain)}</tspan><tspan class="warn">${x(red)}</tspan><tspan>${x(tail)}</tspan></text>`);
+  });
+  const sentences = tree.map((l) => l.join(''));
+  const w = Math.max(textWidth(title, 20, 'bold'), textWidth(facts, 13), ...sentences.map((l) => textWidth(l, 13, 'bold')));
+  return { svg: svg.join(''), w, h: 68 + 18 * (tree.length - 1), text: `${title}: ${facts}; ${sentences.map((l) => l.trim()).join(' ')}` };
 }
 
 const ROW = 20;
@@ -72,7 +94,7 @@ export function legendBlock(view: GraphView, d: Density): Block {
   const bx = Math.ceil(col1 + 28);
   const counts = new Map<string, number>();
   for (const h of view.hosts) for (const g of h.groups) counts.set(g.bridge, (counts.get(g.bridge) ?? 0) + g.count);
-  const heading = d.compact ? 'Bridges on every host (.N: address inside the subnet)' : 'Bridges on every host';
+  const heading = d.compact ? 'Bridges on every host (.1.20: a container address within its subnet)' : 'Bridges on every host';
   lines.push(`<text class="bold" x="${bx}" y="0">${x(heading)}</text>`);
   let col2 = textWidth(heading, d.font, 'bold');
   view.bridges.forEach((b, i) => {

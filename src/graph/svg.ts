@@ -51,18 +51,20 @@ function tunnelPath(t: GraphTunnel, view: GraphView, layout: RingLayout, paralle
   return { d: `M${n1(p.x)} ${n1(p.y)}Q${n1(c.x)} ${n1(c.y)} ${n1(q.x)} ${n1(q.y)}`, mid: { x: (m.x + c.x) / 2, y: (m.y + c.y) / 2 } };
 }
 
-/** Spots for a tunnel's label: inside the circle next to an arc, or along a chord. */
+/** Spots for a tunnel's label: inside the circle next to its arc (every corner inside), or along its chord. */
 function labelCandidates(at: { mid: Point; angle?: number }, w: number, h: number, hosts: number): Point[] {
   if (at.angle === undefined) return [0, 18, -18, 36, -36, 54, -54].map((dy) => ({ x: at.mid.x, y: at.mid.y + dy }));
   const r = Math.hypot(at.mid.x, at.mid.y);
   const step = (0.22 * Math.PI) / Math.max(2, hosts);
+  const inside = (p: Point) => [-1, 1].every((sx) => [-1, 1].every((sy) => Math.hypot(p.x + (sx * w) / 2, p.y + (sy * h) / 2) <= r - 6));
   const spots: Point[] = [];
   for (const k of [0, 1, 2, 3]) {
     for (const shift of [0, step, -step, 2 * step, -2 * step]) {
       const a = at.angle + shift;
       const c = Math.cos(a);
       const s = Math.sin(a);
-      const inset = 8 + (Math.abs(c) * w) / 2 + (Math.abs(s) * h) / 2 + k * (h + 2);
+      let inset = 8 + (Math.abs(c) * w) / 2 + (Math.abs(s) * h) / 2 + k * (h + 2);
+      while (!inside({ x: (r - inset) * c, y: (r - inset) * s }) && inset < r) inset += 2;
       spots.push({ x: (r - inset) * c, y: (r - inset) * s });
     }
   }
@@ -72,7 +74,12 @@ function labelCandidates(at: { mid: Point; angle?: number }, w: number, h: numbe
 function drawTunnels(view: GraphView, layout: RingLayout, d: Density, scale: number): string[] {
   const paths: string[] = [];
   const labels: string[] = [];
-  const placer = new LabelPlacer(layout.dots.map((p) => ({ x: p.x - 8, y: p.y - 8, w: 16, h: 16 })));
+  const dot = (name: string) => layout.dots[view.hosts.findIndex((h) => h.name === name)] ?? { x: 0, y: 0 };
+  const chords = new Map(view.tunnels.filter((t) => t.kind === 'chord').map((t) => [t, [dot(t.a), dot(t.b)] as [Point, Point]]));
+  const placer = new LabelPlacer(
+    layout.dots.map((p) => ({ x: p.x - 8, y: p.y - 8, w: 16, h: 16 })),
+    [...chords.values()],
+  );
   const seen = new Map<string, number>();
   const typeName = view.tunnelType.toUpperCase();
   for (const t of view.tunnels) {
@@ -89,7 +96,7 @@ function drawTunnels(view: GraphView, layout: RingLayout, d: Density, scale: num
     const lines = t.blocked ? [t.name, 'blocked by STP'] : [t.name];
     const w = Math.max(...lines.map((l) => textWidth(l, size, t.blocked ? 'bold' : 'sans')));
     const h = lines.length * lh;
-    const at = placer.place(labelCandidates(geo, w, h, view.hosts.length), w, h);
+    const at = placer.place(labelCandidates(geo, w, h, view.hosts.length), w, h, chords.get(t));
     const spans = lines.map((l, k) => `<tspan x="${n1(at.x)}" y="${n1(at.y - h / 2 + (k + 1) * lh - 3)}">${x(l)}</tspan>`).join('');
     labels.push(`<text class="tl${t.blocked ? ' blk' : ''}" text-anchor="middle">${spans}</text>`);
   }
@@ -99,11 +106,17 @@ function drawTunnels(view: GraphView, layout: RingLayout, d: Density, scale: num
 function drawCard(card: Card, box: Box, d: Density): string {
   const h = card.host;
   const out: string[] = [];
-  const tip = [`${h.name}: internal ${h.internal}`, h.external ? `external ${h.external}` : '', `${h.containerCount} container(s)`, h.root ? `spanning tree root (priority ${h.priority})` : ''];
-  out.push(`<g><title>${x(tip.filter(Boolean).join(', '))}</title>`);
+  const tip = [
+    `${h.name}: internal ${h.internal}`,
+    h.external ? `, external ${h.external}` : '',
+    h.root ? `, spanning tree root (priority ${h.priority})` : '',
+    `, ${h.containerCount} container(s)`,
+    ...h.groups.map((g) => `\n${g.bridge} (host address ${g.hostAddress ?? '-'}): ${g.listed.map((c) => `${c.name} ${c.ip}`).join(', ')}${g.count > g.listed.length ? ` +${g.count - g.listed.length} more` : ''}`),
+  ];
+  out.push(`<g><title>${x(tip.join(''))}</title>`);
   out.push(`<rect class="card${h.root ? ' root' : ''}" x="${n1(box.x)}" y="${n1(box.y)}" width="${n1(box.w)}" height="${n1(box.h)}" rx="8"/>`);
   const left = box.x + CARD_PADDING;
-  out.push(`<text class="hn" x="${n1(left)}" y="${n1(box.y + CARD_PADDING + d.title - 2)}">${x(clip(h.name, d.maxName))}</text>`);
+  out.push(`<text class="hn" x="${n1(left)}" y="${n1(box.y + CARD_PADDING + d.title - 2)}">${x(clip(h.name, d.maxHost))}</text>`);
   if (h.root) {
     const bw = textWidth(ROOT_BADGE.text, ROOT_BADGE.size, 'bold') + 10;
     const bx = box.x + box.w - CARD_PADDING - bw;
