@@ -188,7 +188,8 @@ describe('escaping', () => {
     expect(xmlComment('ring a--b-')).toBe('<!-- ring a- -b-  -->');
     expect(xmlProblems(`${xmlComment('x---y-')}<svg/>`)).toEqual([]);
     expect(escapeMermaid('a"b#c<d>|e')).toBe('a#34;b#35;c#60;d#62;#124;e');
-    expect(escapeDot('a"b\\c\nd\u0001')).toBe('a\\"b\\\\c\\nd');
+    expect(escapeMermaid('web_1.a-b 10.0.0.1:80/tcp')).toBe('web_1.a-b 10.0.0.1:80/tcp');
+    expect(escapeDot('a"b\\c\nd\u0001&lt;')).toBe('a\\"b\\\\c\\nd&amp;lt;');
   });
 
   it('a model with hostile names (as a library caller may pass) stays inside its quoting in all three formats', () => {

@@ -26,11 +26,14 @@ export function xmlComment(text: string): string {
   return `<!-- ${escapeXml(text).replace(/-(?=-)/g, '- ').replace(/-$/, '- ')} -->`;
 }
 
-const MERMAID_PLAIN = /^[A-Za-z0-9 ._:/,()+=@*-]$/;
+/** Every character a valid name, address or port can hold, and the picture's own words. */
+const MERMAID_PLAIN = /^[A-Za-z0-9 ._:/,()+=@*_-]$/;
 
 /**
  * Text inside a quoted Mermaid label. Everything outside a small plain set becomes Mermaid's
- * entity code (`#34;` for `"`), which it shows as the character and never parses.
+ * entity code (`#34;` for `"`), which it never parses as syntax. (Some Mermaid 11 setups show
+ * such codes as placeholders instead of the character, mermaid-js/mermaid#7015; only strings
+ * the checker refuses meet this.)
  */
 export function escapeMermaid(text: string): string {
   let out = '';
@@ -38,9 +41,13 @@ export function escapeMermaid(text: string): string {
   return out;
 }
 
-/** Text of a quoted DOT string (without the quotes): backslash and quote escaped, line breaks as `\n`. */
+/**
+ * Text of a quoted DOT string (without the quotes): backslash and quote escaped, line breaks as
+ * `\n`, and `&` as `&amp;` (Graphviz decodes HTML entities in labels, so `&lt;` would show as `<`).
+ */
 export function escapeDot(text: string): string {
   return text
+    .replace(/&/g, '&amp;')
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
     .replace(/\r\n|\r|\n/g, '\\n')
