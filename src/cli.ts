@@ -1,15 +1,16 @@
 /** The `ringgen` command line. The only module that prints or decides the exit code. */
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { loadConfig } from './config/load';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, style, summary } from './format';
 import { CONFIG_FILE, planInit } from './init';
+import { GRAPH_FORMATS, renderGraph, type GraphFormat } from './graph/render';
 import { buildRing, checkRing } from './pipeline';
 import { formatPlan } from './plan/format';
 import { readPrevious } from './plan/manifest';
 import { makePlan } from './plan/plan';
-import { compareOutput, createFiles, isStale, writeOutput } from './writer';
+import { compareOutput, createFiles, isStale, writeFileAtomic, writeOutput } from './writer';
 
 export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3, changes: 4 } as const;
 
@@ -109,6 +110,44 @@ function runInit(argv: { dir: string }, io: Io): number {
   return EXIT.ok;
 }
 
+/** The format an output file's name asks for: `.mmd`/`.mermaid`, `.dot`/`.gv`, else SVG. */
+function formatFromName(path: string | undefined): GraphFormat {
+  const ext = extname(path ?? '').toLowerCase();
+  if (ext === '.mmd' || ext === '.mermaid') return 'mermaid';
+  if (ext === '.dot' || ext === '.gv') return 'dot';
+  return 'svg';
+}
+
+function runGraph(argv: { file: string; format?: GraphFormat; out?: string; typecheck: boolean }, io: Io): number {
+  const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
+  const s = style(io.color);
+  if (loaded.input === undefined) {
+    io.err(formatDiagnostics(withLocations(loaded.diagnostics, loaded.locate), s));
+    return EXIT.ringErrors;
+  }
+  const checked = checkRing(loaded.input);
+  const diagnostics = withLocations(checked.diagnostics, loaded.locate);
+  if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, s));
+  if (hasErrors(diagnostics) || !checked.model || !checked.stp) {
+    io.err('nothing written');
+    return EXIT.ringErrors;
+  }
+  const format = argv.format ?? formatFromName(argv.out);
+  const picture = renderGraph(checked.model, checked.stp, format);
+  if (argv.out === undefined) {
+    io.out(picture);
+    return EXIT.ok;
+  }
+  try {
+    writeFileAtomic(resolve(argv.out), picture);
+  } catch (e) {
+    io.err(`ringgen: cannot write ${argv.out}: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  io.out(`${argv.out}: ${format} of ring ${checked.model.name}; ${describeTree(checked.model, checked.stp)}`);
+  return EXIT.ok;
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(args: string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -160,7 +199,18 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
         code = runCheck(argv as never, io);
       },
     )
-    .demandCommand(1, 'name a command: init, check, plan or build')
+    .command(
+      'graph [file]',
+      'draw the ring: hosts, tunnels, the tunnel spanning tree blocks, the root, bridges, containers, published ports',
+      (y) =>
+        fileArg(y)
+          .option('format', { alias: 'f', choices: GRAPH_FORMATS, describe: 'svg (self-contained picture), mermaid (flowchart for a README) or dot (Graphviz); default from the --out file name (.mmd, .dot), else svg' })
+          .option('out', { alias: 'o', type: 'string', describe: 'file to write (replaced whole); without it the picture goes to stdout' }),
+      (argv) => {
+        code = runGraph(argv as never, io);
+      },
+    )
+    .demandCommand(1, 'name a command: init, check, plan, build or graph')
     .strict()
     .help()
     .alias('h', 'help')

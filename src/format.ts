@@ -53,5 +53,6 @@ export function summary(model: RingModel, stp: StpResult, outDir: string): strin
     );
   }
   lines.push(describeTree(model, stp));
+  lines.push(`picture of the ring: ${outDir}/ring.svg`);
   return lines.join('\n');
 }

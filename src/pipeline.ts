@@ -6,6 +6,7 @@ import { checkSpec } from './check';
 import { hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
 import { hostSummary, type HostSummary } from './host-summary';
+import { renderGraph, type GraphFormat } from './graph/render';
 import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
 import { renderRollout } from './render/rollout';
@@ -46,6 +47,7 @@ export function buildRing(input: RingInput | unknown): BuildOutcome {
   const { model, stp } = checked;
   const files = model.hosts.flatMap((h) => renderHost(model, h.name, stp, VERSION));
   files.push(...renderRollout(model, VERSION));
+  files.push({ path: 'ring.svg', content: renderGraph(model, stp, 'svg', VERSION), mode: 0o644 });
   files.push(manifest(model, stp, files));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ...checked, files };
@@ -56,6 +58,13 @@ export function synth(input: RingInput | unknown): GeneratedFile[] {
   const out = buildRing(input);
   if (hasErrors(out.diagnostics) || out.files.length === 0) throw new RingError(out.diagnostics);
   return out.files;
+}
+
+/** The picture of the ring (`svg`, `mermaid` or `dot`); throws a RingError carrying the diagnostics when the ring has errors. */
+export function ringGraph(input: RingInput | unknown, format: GraphFormat = 'svg'): string {
+  const checked = checkRing(input);
+  if (!checked.model || !checked.stp) throw new RingError(checked.diagnostics);
+  return renderGraph(checked.model, checked.stp, format, VERSION);
 }
 
 function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {

@@ -4,7 +4,7 @@
  * the new build no longer has are removed; anything ringgen did not write is left alone.
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile } from './render/render';
 
 function previousFiles(outDir: string): string[] {
@@ -48,6 +48,19 @@ function removeEmptyDirs(outDir: string, paths: readonly string[]): void {
     } catch {
       /* already gone or not empty */
     }
+  }
+}
+
+/** Writes one file whole or not at all: written aside in the same folder, then renamed over the target. */
+export function writeFileAtomic(target: string, content: string, mode = 0o644): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const aside = join(dirname(target), `.${basename(target)}.ringgen-${process.pid}.tmp`);
+  try {
+    writeFileSync(aside, content);
+    chmodSync(aside, mode);
+    renameSync(aside, target);
+  } finally {
+    rmSync(aside, { force: true });
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareOutput } from '../src/writer';
 import { buildFile, EXAMPLES, ROOT } from './helpers';
+import { xmlProblems } from './xml';
 
 describe('golden output', () => {
   it('out/ is exactly what building examples/original.ring.ts produces', () => {
@@ -12,6 +13,7 @@ describe('golden output', () => {
     expect(stale, 'run: npm run example').toEqual({ changed: [], missing: [], extra: [] });
     const manifest = JSON.parse(readFileSync(join(ROOT, 'out/manifest.json'), 'utf8'));
     expect(manifest.files).toEqual(built.files.map((f) => f.path));
+    expect(manifest.files).toContain('ring.svg');
   });
 
   it.each(EXAMPLES)('%s builds byte-identically twice, with headers and no build-machine paths', (example) => {
@@ -26,7 +28,7 @@ describe('golden output', () => {
     }
   });
 
-  it('every host folder has the promised files, listed in the manifest', () => {
+  it('every host folder has the promised files, listed in the manifest, and ring.svg beside them', () => {
     const out = buildFile(EXAMPLES[0]!);
     const manifest = JSON.parse(out.files.find((f) => f.path === 'manifest.json')!.content);
     for (const h of out.model!.hosts) {
@@ -34,5 +36,9 @@ describe('golden output', () => {
       for (const want of ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules']) expect(files).toContain(want);
       expect(files.filter((f: string) => f.endsWith('.service')).length).toBe(3);
     }
+    const svg = out.files.find((f) => f.path === 'ring.svg')!;
+    expect(svg.mode).toBe(0o644);
+    expect(xmlProblems(svg.content)).toEqual([]);
+    for (const h of out.model!.hosts) expect(svg.content).toContain(h.name);
   });
 });
