@@ -32,7 +32,7 @@ interface Mode {
 const MODES: Mode[] = [
   { label: 'default', options: {}, trials: 5, settleMs: 4_000, convergeMs: 30_000 },
   { label: 'rstp', options: { stp: 'rstp', bfd: false }, trials: 5, settleMs: 15_000, convergeMs: 60_000 },
-  { label: 'stp', options: { stp: 'stp' }, trials: 3, settleMs: 75_000, convergeMs: 90_000 },
+  { label: 'stp', options: { stp: 'stp' }, trials: 3, settleMs: 110_000, convergeMs: 120_000 },
 ];
 
 const SPEC: LabSpec = {
