@@ -396,6 +396,25 @@ watch_containers() {
   done
 }
 
+# Waits, 3 s at most, for tunnels whose peer is answering to finish coming up (BFD sends one
+# packet a second until a session is up), so the ring forwards when up.sh ends. A peer that is
+# silent (not set up yet, or down) is not waited for.
+wait_tunnels() {
+  local i port state remote pending=''
+  for ((i = 0; i < 30; i++)); do
+    pending=''
+    for port in gre0 gre1; do
+      state=$(ovs_get interface "$port" bfd_status:state)
+      remote=$(ovs_get interface "$port" bfd_status:remote_state)
+      if [ "$state" = init ] || { [ "$state" = up ] && [ "$remote" != up ]; }; then pending="$pending $port"; fi
+    done
+    [ -n "$pending" ] || return 0
+    if [ "$i" -eq 0 ]; then log "waiting for tunnel(s)$pending to come up"; fi
+    sleep 0.1
+  done
+  log "tunnel(s)$pending still coming up; check.sh says when they are"
+}
+
 usage() {
   sed -n '3,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
@@ -415,7 +434,7 @@ main() {
   esac
   take_lock
   case "$cmd" in
-  all) network_up; containers_up ;;
+  all) network_up; containers_up; wait_tunnels ;;
   network) network_up ;;
   containers) containers_up ;;
   esac
