@@ -3,8 +3,10 @@
  * default (RSTP + BFD), on the original's four-host ring, measures
  *   - converge: from the last host's up.sh finishing to every container reaching every container
  *     of its subnet (probes ping every 10 ms per ordered pair from before up.sh; the slowest pair's
- *     first reply counts, 0 when it came before the last up.sh ended); also first forwarding, the
- *     same counted from when the up.sh runs started (the original's STP took ~30 s);
+ *     first reply counts, 0 when it came before the last up.sh ended);
+ *   - first forwarding: from starting `up.sh network` on every host at once (bridge and tunnels,
+ *     no containers yet) to every host reaching every other host's address on br0 across the
+ *     ring (the time those runs take is printed too);
  *   - loss: the outage seen by a ping every 10 ms between containers on opposite hosts when the
  *     host on the active path between them is cut from the underlay (longest gap between replies);
  *   - return: the same when that host comes back.
@@ -81,6 +83,19 @@ done
 exit 1
 `;
 
+/** Pings $1 from the host itself until a reply; prints the reply's time. */
+const HOST_PROBE = `
+end=$(( $(date +%s) + 900 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  if ping -n -c 1 -W 0.1 "$1" >/dev/null 2>&1; then date +%s.%N; exit 0; fi
+  sleep 0.01
+done
+exit 1
+`;
+
+/** Each host's own address on br0 (network + 1 + its position). */
+const BR0_ADDRESS: Record<string, string> = Object.fromEntries(SPEC.hosts.map((h, i) => [h.name, `192.168.2.${1 + i}`]));
+
 const args = process.argv.slice(2);
 const argValue = (name: string) => {
   const i = args.indexOf(name);
@@ -118,9 +133,9 @@ async function main(): Promise<void> {
   const lab = await Lab.up(SPEC, { timeoutMs: 600_000 });
   const outDir = join(lab.dir, 'ring-out');
   const stateDir = (h: string) => join(lab.dir, h, 'ringgen-state');
-  const run = (h: string, script: string) =>
-    lab.execAsync(h, ['bash', join(outDir, h, script)], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true });
-  const results: { mode: string; first: number[]; converge: number[]; loss: number[]; ret: number[] }[] = [];
+  const run = (h: string, script: string, scriptArgs: string[] = []) =>
+    lab.execAsync(h, ['bash', join(outDir, h, script), ...scriptArgs], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true });
+  const results: { mode: string; first: number[]; setup: number[]; converge: number[]; loss: number[]; ret: number[] }[] = [];
   try {
     for (const mode of MODES.filter((m) => wanted.includes(m.label))) {
       const trials = trialsOverride ?? mode.trials;
@@ -135,30 +150,38 @@ async function main(): Promise<void> {
       const blockedHosts = new Set(built.stp!.blocked.flatMap((t) => [t.a, t.b]));
       const via = blockedHosts.has('host4') ? 'host2' : 'host4';
       console.log(`\n== mode ${mode.label} (${JSON.stringify(mode.options)}): root ${built.stp!.root}, blocked ${blocked}; the host1-host3 path runs through ${via}`);
-      const r = { mode: mode.label, first: [] as number[], converge: [] as number[], loss: [] as number[], ret: [] as number[] };
+      const r = { mode: mode.label, first: [] as number[], setup: [] as number[], converge: [] as number[], loss: [] as number[], ret: [] as number[] };
       results.push(r);
 
       for (let t = 1; t <= trials; t++) {
-        // Converge: from scratch, every host's up.sh at once; the clock starts when the last one
-        // ends. Each probe runs in its source host from before up.sh, waits for its container, then
-        // pings until the first reply and prints when that came (so no probe start-up time counts).
+        // From scratch, on every host at once: first `up.sh network` (OVS bridge, tunnels, Linux
+        // bridges), then `up.sh` (containers). Probes run from before up.sh and print when their
+        // first reply came, so no probe start-up time counts:
+        //  - first forwarding: every host pings every other host's address on br0, counted from
+        //    when the `up.sh network` runs started (the original's STP took ~30 s here);
+        //  - converge: every container pings every container of its subnet, counted from when
+        //    the last `up.sh` ended (0 when the ring already forwarded by then).
         await Promise.all(SPEC.hosts.map((h) => run(h.name, 'down.sh')));
-        const window = mode.convergeMs / 1000;
+        const hostPairs = SPEC.hosts.flatMap((a) => SPEC.hosts.filter((b) => b !== a).map((b) => [a.name, BR0_ADDRESS[b.name]!] as const));
+        const hostProbes = hostPairs.map(([a, ip]) => lab.execAsync(a, ['bash', '-c', HOST_PROBE, 'probe', ip], { timeoutMs: 300_000 + mode.convergeMs }));
         const pairs = MEMBERS.flatMap((a) => MEMBERS.filter((b) => b !== a && b.bridge === a.bridge).map((b) => [a, b] as const));
-        const probes = pairs.map(([a, b]) => lab.execAsync(a.host, ['bash', '-c', PROBE, 'probe', a.name, b.ip, String(window)], { timeoutMs: 300_000 + mode.convergeMs }));
-        const started = Date.now() / 1000;
+        const probes = pairs.map(([a, b]) => lab.execAsync(a.host, ['bash', '-c', PROBE, 'probe', a.name, b.ip], { timeoutMs: 300_000 + mode.convergeMs }));
+        const tSetup = Date.now() / 1000;
+        await Promise.all(SPEC.hosts.map((h) => run(h.name, 'up.sh', ['network'])));
+        const setup = Date.now() / 1000 - tSetup;
         await Promise.all(SPEC.hosts.map((h) => run(h.name, 'up.sh')));
         const t0 = Date.now() / 1000;
-        const firsts = (await Promise.all(probes)).map((res, i) => {
-          const at = Number(res.stdout.trim());
-          if (res.code !== 0 || !Number.isFinite(at)) throw new Error(`${pairs[i]![0].host}/${pairs[i]![0].name} never reached ${pairs[i]![1].ip}: ${res.stdout}${res.stderr}`);
-          return at;
-        });
-        // Reachability before the last up.sh ended counts as 0.
-        const converge = Math.max(0, Math.max(...firsts) - t0);
-        const first = Math.max(...firsts) - started;
+        const replyTimes = async (list: Promise<{ code: number; stdout: string; stderr: string }>[], what: (i: number) => string) =>
+          (await Promise.all(list)).map((res, i) => {
+            const at = Number(res.stdout.trim());
+            if (res.code !== 0 || !Number.isFinite(at)) throw new Error(`${what(i)}: no reply: ${res.stdout}${res.stderr}`);
+            return at;
+          });
+        const first = Math.max(0, Math.max(...(await replyTimes(hostProbes, (i) => `${hostPairs[i]![0]} -> ${hostPairs[i]![1]}`))) - tSetup);
+        const converge = Math.max(0, Math.max(...(await replyTimes(probes, (i) => `${pairs[i]![0].host}/${pairs[i]![0].name} -> ${pairs[i]![1].ip}`))) - t0);
         r.converge.push(converge);
         r.first.push(first);
+        r.setup.push(setup);
 
         // Let BFD and spanning tree settle fully before cutting anything.
         await waitFor('check.sh healthy on every host', () => SPEC.hosts.every((h) => lab.exec(h.name, ['bash', join(outDir, h.name, 'check.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h.name) } }).code === 0), mode.convergeMs);
@@ -185,7 +208,7 @@ async function main(): Promise<void> {
         const retOut = await pinger;
         const ret = worstGap(replies(retOut.stdout), backAt, backAt + mode.settleMs / 1000);
         r.ret.push(ret);
-        console.log(`  trial ${t}: first forwarding ${fmt(first)} s after the up.sh runs started, converge ${fmt(converge)} s after the last ended, loss ${fmt(loss)} s, return ${fmt(ret)} s`);
+        console.log(`  trial ${t}: first forwarding ${fmt(first)} s after the up.sh network runs started (they took ${fmt(setup)} s), converge ${fmt(converge)} s after the last up.sh, loss ${fmt(loss)} s, return ${fmt(ret)} s`);
       }
     }
   } catch (e) {
@@ -197,14 +220,14 @@ async function main(): Promise<void> {
   }
   if (process.exitCode) return;
 
-  console.log('\n| mode | trials | first forwarding min / median / max (s) | converge after last up.sh min / median / max (s) | host loss min / median / max (s) | host return min / median / max (s) |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('\n| mode | trials | up.sh network runs (s, median) | first forwarding min / median / max (s) | converge after last up.sh min / median / max (s) | host loss min / median / max (s) | host return min / median / max (s) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     const row = (xs: number[]) => {
       const s = stats(xs);
       return `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}`;
     };
-    console.log(`| ${r.mode} | ${r.converge.length} | ${row(r.first)} | ${row(r.converge)} | ${row(r.loss)} | ${row(r.ret)} |`);
+    console.log(`| ${r.mode} | ${r.converge.length} | ${fmt(stats(r.setup).median)} | ${row(r.first)} | ${row(r.converge)} | ${row(r.loss)} | ${row(r.ret)} |`);
   }
   const d = results.find((r) => r.mode === 'default');
   if (d) console.log(`failover default: loss max ${stats(d.loss).max.toFixed(2)}s, return max ${stats(d.ret).max.toFixed(2)}s, converge max ${stats(d.converge).max.toFixed(2)}s`);
