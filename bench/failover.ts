@@ -77,11 +77,15 @@ function originalRing(options: RingOptions): RingBuilder {
 // every 20 ms on the probing interface (a ping ends at its first "unreachable", and the kernel's
 // default 1 s between ARP tries would blur the figure); the probe then starts again.
 
-/** Waits for container $1's eth1, then pings $2 from the container until a reply. */
+/**
+ * Waits for container $1's eth1, then pings $2 from the container until a reply. Docker is asked
+ * only after up.sh attached something ($3/attached exists; it touches it), once a second.
+ */
 const PROBE = `
 set -u
+until [ -e "$3/attached" ]; do sleep 0.1; done
 until pid=$(docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) && [ "\${pid:-0}" -gt 0 ] &&
-  nsenter -t "$pid" -n ip -o link show eth1 >/dev/null 2>&1; do sleep 0.5; done
+  nsenter -t "$pid" -n ip -o link show eth1 >/dev/null 2>&1; do sleep 1; done
 nsenter -t "$pid" -n sysctl -qw net.ipv4.neigh.eth1.retrans_time_ms=20 net.ipv4.neigh.eth1.mcast_solicit=50 || true
 until t=$(nsenter -t "$pid" -n ping -D -n -c 1 -i 0.02 -w 900 "$2" 2>/dev/null | awk -F'[][]' '/bytes from/ { print $2; exit }') && [ -n "$t" ]; do sleep 0.02; done
 echo "$t"
@@ -165,10 +169,11 @@ async function main(): Promise<void> {
         //  - converge: every container pings every container of its subnet, counted from when
         //    the last `up.sh` ended (0 when the ring already forwarded by then).
         await Promise.all(SPEC.hosts.map((h) => run(h.name, 'down.sh')));
+        for (const h of SPEC.hosts) rmSync(join(stateDir(h.name), 'attached'), { force: true });
         const hostPairs = SPEC.hosts.flatMap((a) => SPEC.hosts.filter((b) => b !== a).map((b) => [a.name, BR0_ADDRESS[b.name]!] as const));
         const hostProbes = hostPairs.map(([a, ip]) => lab.execAsync(a, ['bash', '-c', HOST_PROBE, 'probe', ip], { timeoutMs: 300_000 + mode.convergeMs }));
         const pairs = MEMBERS.flatMap((a) => MEMBERS.filter((b) => b !== a && b.bridge === a.bridge).map((b) => [a, b] as const));
-        const probes = pairs.map(([a, b]) => lab.execAsync(a.host, ['bash', '-c', PROBE, 'probe', a.name, b.ip], { timeoutMs: 300_000 + mode.convergeMs }));
+        const probes = pairs.map(([a, b]) => lab.execAsync(a.host, ['bash', '-c', PROBE, 'probe', a.name, b.ip, stateDir(a.host)], { timeoutMs: 300_000 + mode.convergeMs }));
         const tSetup = Date.now() / 1000;
         await Promise.all(SPEC.hosts.map((h) => run(h.name, 'up.sh', ['network'])));
         const setup = Date.now() / 1000 - tSetup;
