@@ -83,7 +83,7 @@ function originalRing(options: RingOptions): RingBuilder {
  */
 const PROBE = `
 set -u
-until [ -e "$3/attached" ]; do sleep 0.1; done
+until [ -e "$3/attached" ]; do sleep 0.5; done
 until pid=$(docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) && [ "\${pid:-0}" -gt 0 ] &&
   nsenter -t "$pid" -n ip -o link show eth1 >/dev/null 2>&1; do sleep 1; done
 nsenter -t "$pid" -n sysctl -qw net.ipv4.neigh.eth1.retrans_time_ms=20 net.ipv4.neigh.eth1.mcast_solicit=50 || true
@@ -93,7 +93,7 @@ echo "$t"
 
 /** Waits for br0, then pings $1 from the host itself until a reply. */
 const HOST_PROBE = `
-until [ -e /sys/class/net/br0 ]; do sleep 0.05; done
+until [ -e /sys/class/net/br0 ]; do sleep 0.2; done
 sysctl -qw net.ipv4.neigh.br0.retrans_time_ms=20 net.ipv4.neigh.br0.mcast_solicit=50 || true
 until t=$(ping -D -n -c 1 -i 0.02 -w 900 "$1" 2>/dev/null | awk -F'[][]' '/bytes from/ { print $2; exit }') && [ -n "$t" ]; do sleep 0.02; done
 echo "$t"
