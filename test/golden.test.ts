@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareOutput } from '../src/writer';
-import { buildFile, EXAMPLES, ROOT } from './helpers';
+import { buildFile, EXAMPLES, ROOT, run } from './helpers';
 
 describe('golden output', () => {
   it('out/ is exactly what building examples/original.ring.ts produces', () => {
@@ -34,5 +34,13 @@ describe('golden output', () => {
       for (const want of ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules']) expect(files).toContain(want);
       expect(files.filter((f: string) => f.endsWith('.service')).length).toBe(3);
     }
+  });
+
+  it('npm run build precompiles the templates, and the built CLI reproduces out/ with them', () => {
+    const dist = (module: string) => require(join(ROOT, 'dist', module));
+    dist('pipeline.js').buildRing(dist('config/load.js').loadConfig(join(ROOT, 'examples/original.ring.ts')).input);
+    expect(dist('render/render.js').templateOrigin, 'run: npm run build').toBe('precompiled');
+    const r = run('node', [join(ROOT, 'bin/ringgen.js'), 'build', 'examples/original.ring.ts', '--out', 'out', '--check'], { cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
   });
 });
