@@ -9,8 +9,10 @@
  *   npm run bench:build -- --trials 3
  *   npm run bench:build -- --baseline DIR        # also time the ringgen in DIR, interleaved, and print ratios
  *
- * Peak memory is the child's maximum resident set size from GNU time (`/usr/bin/time`,
- * Debian package `time`). The last line is the summary:
+ * Peak memory is the child's maximum resident set size, and CPU the child's user + system
+ * seconds, from GNU time (`/usr/bin/time`, Debian package `time`). With --baseline, the ratios
+ * are the baseline's median over this checkout's (above 1: this checkout is faster). The last
+ * line is the summary:
  *   build: seed <s>s, 1000 containers <s>s, 10000 containers <s>s, 40000 containers <s>s
  */
 import { spawnSync } from 'node:child_process';
@@ -34,6 +36,8 @@ interface Sample {
   seconds: number;
   /** Peak RSS in MiB, when GNU time is there. */
   rssMiB: number | undefined;
+  /** User + system CPU seconds of the child (steadier than wall time on a busy machine), when GNU time is there. */
+  cpu: number | undefined;
 }
 
 /** A 40-host ring written as a user would: loops over hosts, bridges and containers. */
@@ -88,14 +92,15 @@ function runOnce(bin: string, file: string, work: string): Sample {
   rmSync(rssFile, { force: true });
   const withTime = existsSync(GNU_TIME);
   const argv = [bin, 'build', file, '--out', out];
-  const [cmd, args] = withTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...argv]] : [process.execPath, argv];
+  const [cmd, args] = withTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...argv]] : [process.execPath, argv];
   const start = performance.now();
   const r = spawnSync(cmd, args, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
   const seconds = (performance.now() - start) / 1000;
   if (r.status !== 0) throw new Error(`ringgen build ${file} failed (exit ${r.status}):\n${r.stderr}`);
   if (!existsSync(join(out, 'manifest.json'))) throw new Error(`ringgen build ${file} wrote no manifest`);
-  const kib = withTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
-  return { seconds, rssMiB: Number.isFinite(kib) ? kib / 1024 : undefined };
+  const [kib, user, sys] = withTime ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  const known = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+  return { seconds, rssMiB: known(kib) ? kib / 1024 : undefined, cpu: known(user) && known(sys) ? user + sys : undefined };
 }
 
 function parseArgs(argv: string[]): { trials: number | undefined; baseline: string | undefined; keep: boolean } {
@@ -115,6 +120,7 @@ function parseArgs(argv: string[]): { trials: number | undefined; baseline: stri
 
 const fmt = (s: number) => s.toFixed(2);
 const fmtMiB = (xs: Array<number | undefined>) => (xs.every((x) => x !== undefined) ? `${Math.round(median(xs as number[]))} MiB` : 'n/a');
+const fmtCpu = (xs: Array<number | undefined>) => (xs.every((x) => x !== undefined) ? `${fmt(median(xs as number[]))} s` : 'n/a');
 
 function main(): void {
   const { trials, baseline, keep } = parseArgs(process.argv.slice(2));
@@ -135,8 +141,8 @@ function main(): void {
   const medians = new Map<string, number>();
   const rows: string[] = [];
   const header = baseBin
-    ? '| case | containers | trials | wall min | wall median | peak RSS | baseline median | baseline RSS | speed-up |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
-    : '| case | containers | trials | wall min | wall median | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: |';
+    ? '| case | containers | trials | wall min | wall median | CPU median | peak RSS | baseline wall median | baseline CPU median | baseline RSS | wall ratio | CPU ratio |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    : '| case | containers | trials | wall min | wall median | CPU median | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
   try {
     for (const c of cases) {
       // One untimed run each, so both read the files from a warm cache.
@@ -151,10 +157,11 @@ function main(): void {
       const times = mine.map((s) => s.seconds);
       const med = median(times);
       medians.set(c.label, med);
-      let row = `| ${c.label === 'seed' ? 'seed (examples/original.ring.ts)' : `${HOSTS} hosts x ${c.containers / HOSTS}`} | ${c.containers} | ${c.trials} | ${fmt(Math.min(...times))} s | ${fmt(med)} s | ${fmtMiB(mine.map((s) => s.rssMiB))} |`;
+      let row = `| ${c.label === 'seed' ? 'seed (examples/original.ring.ts)' : `${HOSTS} hosts x ${c.containers / HOSTS}`} | ${c.containers} | ${c.trials} | ${fmt(Math.min(...times))} s | ${fmt(med)} s | ${fmtCpu(mine.map((s) => s.cpu))} | ${fmtMiB(mine.map((s) => s.rssMiB))} |`;
       if (baseBin) {
         const baseMed = median(base.map((s) => s.seconds));
-        row += ` ${fmt(baseMed)} s | ${fmtMiB(base.map((s) => s.rssMiB))} | ${(baseMed / med).toFixed(1)}x |`;
+        const cpuRatio = mine.every((s) => s.cpu) && base.every((s) => s.cpu) ? `${(median(base.map((s) => s.cpu!)) / median(mine.map((s) => s.cpu!))).toFixed(2)}x` : 'n/a';
+        row += ` ${fmt(baseMed)} s | ${fmtCpu(base.map((s) => s.cpu))} | ${fmtMiB(base.map((s) => s.rssMiB))} | ${(baseMed / med).toFixed(2)}x | ${cpuRatio} |`;
       }
       rows.push(row);
       console.error(`  ${c.label}: ${times.map(fmt).join(' ')} s`);
