@@ -43,4 +43,16 @@ describe('golden output', () => {
     const r = run('node', [join(ROOT, 'bin/ringgen.js'), 'build', 'examples/original.ring.ts', '--out', 'out', '--check'], { cwd: ROOT });
     expect(r.status, r.stderr).toBe(0);
   });
+
+  it('npm run build extracts the standard library files, so a type-check loads the compiler alone (not ts-morph)', () => {
+    const script = [
+      `const { loadConfig } = require(${JSON.stringify(join(ROOT, 'dist/config/load.js'))});`,
+      `const { diagnostics } = loadConfig(${JSON.stringify(join(ROOT, 'examples/original.ring.ts'))});`,
+      "const loaded = Object.keys(require.cache).filter((k) => k.includes('ts-morph')).map((k) => k.slice(k.lastIndexOf('/') + 1));",
+      'console.log(JSON.stringify({ diagnostics: diagnostics.length, loaded }));',
+    ].join('\n');
+    const r = run('node', ['-e', script]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ diagnostics: 0, loaded: ['typescript.js'] });
+  });
 });

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import type * as TsMorphCommon from '@ts-morph/common';
 import type { SourceFile } from 'ts-morph';
 import type { Diagnostic, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
+import { compiler, CONFIG_LIB, LIB_FOLDER } from './compiler';
 import type { Locator } from './locate';
 
 export interface LoadedConfig {
@@ -28,17 +28,6 @@ export interface LoadOptions {
 
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
-
-type Compiler = typeof TsMorphCommon;
-let compiler: Compiler | undefined;
-/**
- * The TypeScript compiler that ts-morph bundles (with the standard library files it embeds),
- * without ts-morph's own wrapper: loaded only for TypeScript configs, it is the costliest module.
- */
-function typescript(): Compiler {
-  compiler ??= createRequire(require.resolve('ts-morph'))('@ts-morph/common') as Compiler;
-  return compiler;
-}
 
 /** ts-morph's syntax tree, for locating diagnostics: needed only when a diagnostic has no location. */
 function parseForLocations(file: string, text: string): SourceFile {
@@ -97,7 +86,7 @@ function lineAndColumn(text: string, pos: number): { line: number; column: numbe
  * library are read for their types, never checked.
  */
 function typeCheck(file: string): Diagnostic[] {
-  const { ts, getLibFiles, libFolderInMemoryPath } = typescript();
+  const { ts, libFile } = compiler();
   const options: import('@ts-morph/common').ts.CompilerOptions = {
     strict: true,
     noEmit: true,
@@ -106,20 +95,20 @@ function typeCheck(file: string): Diagnostic[] {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.Preserve,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts'],
+    lib: [CONFIG_LIB],
     types: [],
     paths: { ringgen: [ringgenTypes()] },
   };
-  const libs = new Map(getLibFiles().map((f) => [`${libFolderInMemoryPath}/${f.fileName}`, f.text]));
+  const lib = (f: string) => (f.startsWith(`${LIB_FOLDER}/`) ? libFile(f.slice(LIB_FOLDER.length + 1)) : undefined);
   const host = ts.createCompilerHost(options, false);
   const { fileExists, readFile, getSourceFile } = host;
-  host.getDefaultLibLocation = () => libFolderInMemoryPath;
-  host.getDefaultLibFileName = (o) => `${libFolderInMemoryPath}/${ts.getDefaultLibFileName(o)}`;
-  host.fileExists = (f) => libs.has(f) || fileExists.call(host, f);
-  host.readFile = (f) => libs.get(f) ?? readFile.call(host, f);
+  host.getDefaultLibLocation = () => LIB_FOLDER;
+  host.getDefaultLibFileName = (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`;
+  host.fileExists = (f) => lib(f) !== undefined || fileExists.call(host, f);
+  host.readFile = (f) => lib(f) ?? readFile.call(host, f);
   host.getSourceFile = (f, language, onError) => {
-    const lib = libs.get(f);
-    return lib === undefined ? getSourceFile.call(host, f, language, onError) : ts.createSourceFile(f, lib, language);
+    const text = lib(f);
+    return text === undefined ? getSourceFile.call(host, f, language, onError) : ts.createSourceFile(f, text, language);
   };
   const program = ts.createProgram({ rootNames: [file], options, host });
   // ringgen's own files are not the user's to fix (unless the config lives among them, as the examples do).
@@ -145,7 +134,7 @@ function typeCheck(file: string): Diagnostic[] {
 }
 
 function transpile(file: string, source: string): string {
-  const { ts } = typescript();
+  const { ts } = compiler();
   return ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
 }
 
