@@ -77,7 +77,7 @@ export function checkRing(m: RingModel, r: Report): void {
   const losses = analyseTree(m).afterLoss.filter((l) => l.depth > limit);
   if (losses.length > 0) {
     const worst = losses.reduce((a, b) => (b.depth > a.depth ? b : a));
-    r.error('RING_REDUNDANCY_LIMIT', 'hosts', `the ring is longer than spanning tree can serve with max-age ${m.opts.maxAge}: after losing host "${worst.lost}" the ring is a line whose far end is ${worst.depth} hops from the root, so ${losses.length} single-host failure(s) would cut hosts off (a ring of more than about 40 hosts cannot keep its redundancy; max-age 40 is the most Open vSwitch accepts)`, 'Keep rings to 40 hosts or fewer, raise maxAge (at most 40), or add chords.');
+    r.error('RING_REDUNDANCY_LIMIT', 'hosts', `the ring is longer than spanning tree can serve with max-age ${m.opts.maxAge}: after losing host "${worst.lost}" the ring is a line whose far end is ${worst.depth} hops from the root, so ${losses.length} single-host failure(s) would cut hosts off (a ring of more than about 40 hosts cannot keep its redundancy; max-age 40 is the most Open vSwitch accepts)`, 'Keep rings to 40 hosts or fewer (more hosts: several rings, see docs/scaling.md), raise maxAge (at most 40), or add chords.');
   }
 }
 
