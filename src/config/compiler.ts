@@ -51,11 +51,14 @@ export function compiler(): Compiler {
   const ts = loadTs();
   const version = join(EXTRACTED, 'VERSION');
   const extracted = existsSync(version) && readFileSync(version, 'utf8').trim() === ts.version;
+  const read = (name: string) =>
+    extracted && /^lib\.[a-z0-9.]+\.d\.ts$/.test(name) && existsSync(join(EXTRACTED, name)) ? readFileSync(join(EXTRACTED, name), 'utf8') : embeddedLib().get(name);
+  const texts = new Map<string, string | undefined>();
   loaded = {
     ts,
     libFile(name) {
-      if (extracted && /^lib\.[a-z0-9.]+\.d\.ts$/.test(name) && existsSync(join(EXTRACTED, name))) return readFileSync(join(EXTRACTED, name), 'utf8');
-      return embeddedLib().get(name);
+      if (!texts.has(name)) texts.set(name, read(name));
+      return texts.get(name);
     },
   };
   return loaded;
