@@ -57,6 +57,8 @@ export interface HostModel {
   /** This host's address on each bridge, by bridge name. */
   bridgeAddress: Map<string, number | undefined>;
   containers: ContainerModel[];
+  /** Ports published on this host's external IP, by containers anywhere in the ring, in declaration order. */
+  published: Array<{ container: ContainerModel; publish: PublishModel }>;
 }
 
 /** A tunnel whose two ends agree (same name, pointing at each other). */
@@ -145,6 +147,7 @@ export function buildModel(spec: RingSpec): RingModel {
       stpAddress: stpAddress(index),
       bridgeAddress,
       containers: [],
+      published: [],
     };
   });
   const hostByName = new Map(hosts.map((h) => [h.name, h]));
@@ -168,6 +171,7 @@ export function buildModel(spec: RingSpec): RingModel {
       badPublishes,
     };
     hostByName.get(c.host)?.containers.push(model);
+    for (const p of publishes) hostByName.get(p.on)?.published.push({ container: model, publish: p });
     return model;
   });
   return {

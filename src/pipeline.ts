@@ -11,7 +11,7 @@ import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
 import { renderRollout } from './render/rollout';
 import type { RingSpec } from './spec';
-import { electTree, type StpResult } from './stp';
+import { analyseTree, type StpResult } from './stp';
 import { VERSION } from './version';
 
 export type RingInput = RingBuilder | RingSpec;
@@ -37,7 +37,7 @@ export function toSpec(input: RingInput | unknown): unknown {
 export function checkRing(input: RingInput | unknown): CheckOutcome {
   const { model, diagnostics } = checkSpec(toSpec(input));
   if (!model || hasErrors(diagnostics)) return { diagnostics, ...(model ? { model } : {}) };
-  return { diagnostics, model, stp: electTree(model) };
+  return { diagnostics, model, stp: analyseTree(model).intact };
 }
 
 /** Checks and renders the whole output folder in memory. */

@@ -89,3 +89,24 @@ export function depthAfterLoss(model: RingModel): RedundancyLimit[] {
   if (model.hosts.length > 120) return [];
   return model.hosts.map((h) => ({ lost: h.name, depth: electTree(model, new Set([h.name])).depth }));
 }
+
+/** The intact tree and the tree after every single host loss: what the checker and the renderer ask about. */
+export interface TreeAnalysis {
+  intact: StpResult;
+  afterLoss: RedundancyLimit[];
+}
+
+const analyses = new WeakMap<RingModel, TreeAnalysis>();
+
+/**
+ * Elects the trees of a model once: timers, rules and the renderer all ask the same question.
+ * The election reads hosts, priorities and tunnels only, which never change after the model is built.
+ */
+export function analyseTree(model: RingModel): TreeAnalysis {
+  let analysis = analyses.get(model);
+  if (!analysis) {
+    analysis = { intact: electTree(model), afterLoss: depthAfterLoss(model) };
+    analyses.set(model, analysis);
+  }
+  return analysis;
+}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareOutput } from '../src/writer';
-import { buildFile, EXAMPLES, ROOT } from './helpers';
+import { buildFile, EXAMPLES, ROOT, run } from './helpers';
 import { xmlProblems } from './xml';
 
 describe('golden output', () => {
@@ -40,5 +40,25 @@ describe('golden output', () => {
     expect(svg.mode).toBe(0o644);
     expect(xmlProblems(svg.content)).toEqual([]);
     for (const h of out.model!.hosts) expect(svg.content).toContain(h.name);
+  });
+
+  it('npm run build precompiles the templates, and the built CLI reproduces out/ with them', () => {
+    const dist = (module: string) => require(join(ROOT, 'dist', module));
+    dist('pipeline.js').buildRing(dist('config/load.js').loadConfig(join(ROOT, 'examples/original.ring.ts')).input);
+    expect(dist('render/render.js').templateOrigin, 'run: npm run build').toBe('precompiled');
+    const r = run('node', [join(ROOT, 'bin/ringgen.js'), 'build', 'examples/original.ring.ts', '--out', 'out', '--check'], { cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('npm run build extracts the standard library files, so a type-check loads the compiler alone (not ts-morph)', () => {
+    const script = [
+      `const { loadConfig } = require(${JSON.stringify(join(ROOT, 'dist/config/load.js'))});`,
+      `const { diagnostics } = loadConfig(${JSON.stringify(join(ROOT, 'examples/original.ring.ts'))});`,
+      "const loaded = Object.keys(require.cache).filter((k) => k.includes('ts-morph')).map((k) => k.slice(k.lastIndexOf('/') + 1));",
+      'console.log(JSON.stringify({ diagnostics: diagnostics.length, loaded }));',
+    ].join('\n');
+    const r = run('node', ['-e', script]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ diagnostics: 0, loaded: ['typescript.js'] });
   });
 });

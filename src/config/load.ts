@@ -6,10 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
+import type { SourceFile } from 'ts-morph';
 import type { Diagnostic, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
-import type { SourceFile } from 'ts-morph';
-import { Locator } from './locate';
+import { compiler, CONFIG_LIB, LIB_FOLDER } from './compiler';
+import type { Locator } from './locate';
 
 export interface LoadedConfig {
   file: string;
@@ -28,12 +29,10 @@ export interface LoadOptions {
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
-type TsMorph = typeof import('ts-morph');
-let tsMorph: TsMorph | undefined;
-/** ts-morph is loaded only for TypeScript configs: it costs a quarter of a second. */
-function morph(): TsMorph {
-  tsMorph ??= require('ts-morph') as TsMorph;
-  return tsMorph;
+/** ts-morph's syntax tree, for locating diagnostics: needed only when a diagnostic has no location. */
+function parseForLocations(file: string, text: string): SourceFile {
+  const { Project } = require('ts-morph') as typeof import('ts-morph');
+  return new Project({ useInMemoryFileSystem: true }).createSourceFile(file, text);
 }
 
 /** The typings `import 'ringgen'` resolves to while type-checking a config. */
@@ -72,48 +71,78 @@ function loadJson(file: string, text: string): LoadedConfig {
   }
 }
 
-function typeCheck(file: string): { diagnostics: Diagnostic[]; source: SourceFile } {
-  const { Project, ts } = morph();
-  const project = new Project({
-    skipAddingFilesFromTsConfig: true,
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      esModuleInterop: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.Preserve,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ['lib.es2022.d.ts'],
-      types: [],
-      paths: { ringgen: [ringgenTypes()] },
-    },
-  });
-  const source = project.addSourceFileAtPath(file);
-  project.resolveSourceFileDependencies();
+/** 1-based line and column of a position, lines counted at "\n" (as the locator counts them). */
+function lineAndColumn(text: string, pos: number): { line: number; column: number } {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1)) line++;
+  let start = pos;
+  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+  return { line, column: pos - start + 1 };
+}
+
+/**
+ * Type-checks the config (and the files it imports) against ringgen's typings. One program,
+ * diagnostics asked only of the files the user wrote: ringgen's own typings and the standard
+ * library are read for their types, never checked.
+ */
+function typeCheck(file: string): Diagnostic[] {
+  const { ts, libFile } = compiler();
+  const options: import('@ts-morph/common').ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: [CONFIG_LIB],
+    types: [],
+    paths: { ringgen: [ringgenTypes()] },
+  };
+  const lib = (f: string) => (f.startsWith(`${LIB_FOLDER}/`) ? libFile(f.slice(LIB_FOLDER.length + 1)) : undefined);
+  const host = ts.createCompilerHost(options, false);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.getDefaultLibLocation = () => LIB_FOLDER;
+  host.getDefaultLibFileName = (o) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(o)}`;
+  host.fileExists = (f) => lib(f) !== undefined || fileExists.call(host, f);
+  host.readFile = (f) => lib(f) ?? readFile.call(host, f);
+  host.getSourceFile = (f, language, onError) => {
+    const text = lib(f);
+    return text === undefined ? getSourceFile.call(host, f, language, onError) : ts.createSourceFile(f, text, language);
+  };
+  const program = ts.createProgram({ rootNames: [file], options, host });
+  // ringgen's own files are not the user's to fix (unless the config lives among them, as the examples do).
+  const reported = (where: string | undefined) => !where || !where.startsWith(PACKAGE_ROOT + '/') || where.startsWith(dirname(file));
+  const sources = program.getSourceFiles().filter((sf) => reported(sf.fileName));
+  const found = [
+    ...program.getOptionsDiagnostics(),
+    ...sources.flatMap((sf) => program.getSyntacticDiagnostics(sf)),
+    ...program.getGlobalDiagnostics(),
+    ...sources.flatMap((sf) => program.getSemanticDiagnostics(sf)),
+  ];
   const diagnostics: Diagnostic[] = [];
-  for (const d of project.getPreEmitDiagnostics()) {
-    const sf = d.getSourceFile();
-    const where = sf?.getFilePath();
-    if (where && where.startsWith(PACKAGE_ROOT + '/') && !where.startsWith(dirname(file))) continue;
-    const start = d.getStart() ?? 0;
-    const pos = sf ? sf.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    const text = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n');
+  for (const d of ts.sortAndDeduplicateDiagnostics(found)) {
+    const where = d.file?.fileName;
+    if (!reported(where)) continue;
+    const pos = d.file ? lineAndColumn(d.file.text, d.start ?? 0) : { line: 1, column: 1 };
+    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     diagnostics.push(
-      fail(file, `TS${d.getCode()}: ${text}`, 'Fix the type error; the DSL reference in the README lists every option.', { file: where ?? file, line: pos.line, column: pos.column }, 'CONFIG_TYPE'),
+      fail(file, `TS${d.code}: ${text}`, 'Fix the type error; the DSL reference in the README lists every option.', { file: where ?? file, line: pos.line, column: pos.column }, 'CONFIG_TYPE'),
     );
   }
-  return { diagnostics, source };
+  return diagnostics;
+}
+
+function transpile(file: string, source: string): string {
+  const { ts } = compiler();
+  return ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
 }
 
 /** Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package. */
 function run(file: string, cache: Map<string, unknown>): unknown {
   if (cache.has(file)) return cache.get(file);
-  const { ts } = morph();
   const source = readFileSync(file, 'utf8');
-  const js = TS_EXT.has(extname(file))
-    ? ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText
-    : source;
+  const js = TS_EXT.has(extname(file)) ? transpile(file, source) : source;
   const mod = new Module(file) as Module & { _compile(code: string, filename: string): void; paths: string[] };
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
@@ -149,13 +178,11 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
   const text = readFileSync(file, 'utf8');
   if (extname(file) === '.json') return loadJson(file, text);
   // The file is parsed for locations only when a diagnostic asks for one.
-  let source = (): SourceFile => new (morph().Project)({ useInMemoryFileSystem: true }).createSourceFile(file, text);
   let locator: Locator | undefined;
-  const locate = (p: string) => (locator ??= new Locator(source())).locate(p);
+  const locate = (p: string) => (locator ??= new (require('./locate') as typeof import('./locate')).Locator(parseForLocations(file, text))).locate(p);
   if (TS_EXT.has(extname(file)) && options.typecheck !== false) {
-    const checked = typeCheck(file);
-    source = () => checked.source;
-    if (checked.diagnostics.length > 0) return { file, diagnostics: checked.diagnostics, locate };
+    const diagnostics = typeCheck(file);
+    if (diagnostics.length > 0) return { file, diagnostics, locate };
   }
   try {
     const exports = run(file, new Map()) as { default?: unknown; ring?: unknown };

@@ -187,7 +187,7 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   input.push(`-d ${me}/32 ${proto} -j DROP`);
   const pre: string[] = [];
   const post: string[] = [];
-  const publishes = m.containers.flatMap((c) => c.publishes.filter((p) => p.on === h.name).map((p) => ({ c, p })));
+  const publishes = h.published.map(({ container: c, publish: p }) => ({ c, p }));
   publishes.sort((x, y) => x.p.proto.localeCompare(y.p.proto) || x.p.hostPort - y.p.hostPort);
   for (const { c, p } of publishes) {
     const target = { ip: formatIp(c.ip!), bridge: c.spec.bridge };

@@ -1,7 +1,12 @@
-/** Renders the per-host files through Handlebars templates. */
-import { readFileSync } from 'node:fs';
+/**
+ * Renders the per-host files through Handlebars templates. The templates compile once per process,
+ * or not at all: `npm run build` precompiles them into dist/render/precompiled.js, which is used
+ * while it was made from the same template sources (compiling costs more than rendering a small ring).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import type { RingModel } from '../model';
 import type { StpResult } from '../stp';
 import { hostView, type HostView } from './host-view';
@@ -16,26 +21,98 @@ export interface GeneratedFile {
 }
 
 const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
+const PRECOMPILED = join(__dirname, 'precompiled.js');
+const PARTIALS: Record<string, string> = { header: '_header.hbs', lib: '_lib.sh.hbs', owned: '_owned.sh.hbs' };
+const TEMPLATES = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules', 'network.service', 'containers.service', 'attach.service'];
+const COMPILE_OPTIONS = { strict: true, noEscape: true };
 
+type Handlebars = typeof HandlebarsModule;
 type Template = (view: HostView) => string;
-let compiled: Map<string, Template> | undefined;
 
-function templates(): Map<string, Template> {
-  if (compiled) return compiled;
-  const hb = Handlebars.create();
+interface Sources {
+  partials: Record<string, string>;
+  templates: Record<string, string>;
+  /** Identifies the sources and compile options a precompiled module was made from. */
+  hash: string;
+}
+
+type TemplateSpec = Parameters<Handlebars['template']>[0];
+
+interface Precompiled {
+  hash: string;
+  partials: Record<string, TemplateSpec>;
+  templates: Record<string, TemplateSpec>;
+}
+
+function readSources(): Sources {
+  const read = (name: string) => readFileSync(join(TEMPLATE_DIR, name), 'utf8');
+  const partials = Object.fromEntries(Object.entries(PARTIALS).map(([name, file]) => [name, read(file)]));
+  const templates = Object.fromEntries(TEMPLATES.map((name) => [name, read(`${name}.hbs`)]));
+  const hash = createHash('sha256').update(JSON.stringify({ partials, templates, COMPILE_OPTIONS })).digest('hex');
+  return { partials, templates, hash };
+}
+
+/** A private instance with the one quoting helper. */
+function instance(handlebars: Handlebars): Handlebars {
+  const hb = handlebars.create();
   hb.registerHelper('q', (value: unknown) => {
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`q: cannot quote ${typeof value}`);
     return shellQuote(value);
   });
-  const read = (name: string) => readFileSync(join(TEMPLATE_DIR, name), 'utf8');
-  hb.registerPartial('header', read('_header.hbs'));
-  hb.registerPartial('lib', read('_lib.sh.hbs'));
-  hb.registerPartial('owned', read('_owned.sh.hbs'));
+  return hb;
+}
+
+let compiled: Map<string, Template> | undefined;
+/** How the templates of this process were made ready: for tests, which check that builds take the fast way. */
+export let templateOrigin: 'precompiled' | 'compiled' | undefined;
+
+function templates(): Map<string, Template> {
+  if (compiled) return compiled;
+  const sources = readSources();
+  const pre = existsSync(PRECOMPILED) ? (require(PRECOMPILED) as Precompiled) : undefined;
   compiled = new Map();
-  for (const name of ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules', 'network.service', 'containers.service', 'attach.service']) {
-    compiled.set(name, hb.compile(read(`${name}.hbs`), { strict: true, noEscape: true }));
+  if (pre?.hash === sources.hash) {
+    // The runtime alone: Handlebars' compiler is never loaded.
+    const hb = instance(require('handlebars/runtime') as Handlebars);
+    for (const name of Object.keys(PARTIALS)) hb.registerPartial(name, hb.template(pre.partials[name]!));
+    for (const name of TEMPLATES) compiled.set(name, hb.template(pre.templates[name]!));
+    templateOrigin = 'precompiled';
+  } else {
+    const hb = instance(require('handlebars') as Handlebars);
+    for (const [name, text] of Object.entries(sources.partials)) hb.registerPartial(name, text);
+    for (const name of TEMPLATES) compiled.set(name, hb.compile(sources.templates[name]!, COMPILE_OPTIONS));
+    templateOrigin = 'compiled';
   }
   return compiled;
+}
+
+/**
+ * Handlebars' compiled code builds a new `{ start, end }` source location object for every value
+ * it prints (for error messages). They are constants: the precompiled module shares one frozen
+ * copy of each, which renders the same text with far less garbage at tens of thousands of containers.
+ */
+function shareLocations(code: string): { code: string; table: string } {
+  const index = new Map<string, number>();
+  const shared = code.replace(/\{"start":\{"line":\d+,"column":\d+\},"end":\{"line":\d+,"column":\d+\}\}/g, (loc) => {
+    if (!index.has(loc)) index.set(loc, index.size);
+    return `LOC[${index.get(loc)}]`;
+  });
+  return { code: shared, table: `const LOC = [\n${[...index.keys()].map((loc) => `  Object.freeze(${loc}),`).join('\n')}\n];` };
+}
+
+/** The text of dist/render/precompiled.js (written by the build, never by ringgen itself). */
+export function precompiledModule(): string {
+  const hb = require('handlebars') as Handlebars;
+  const { partials, templates: sources, hash } = readSources();
+  // Partials compile with the options of the template that includes them, as Handlebars does at run time.
+  const specs = (texts: Record<string, string>) =>
+    Object.entries(texts)
+      .map(([name, text]) => `    ${JSON.stringify(name)}: ${hb.precompile(text, COMPILE_OPTIONS) as unknown as string},`)
+      .join('\n');
+  const { code, table } = shareLocations(
+    ['module.exports = {', `  hash: ${JSON.stringify(hash)},`, `  partials: {\n${specs(partials)}\n  },`, `  templates: {\n${specs(sources)}\n  },`, '};'].join('\n'),
+  );
+  return ['// Generated by `npm run build` from templates/*.hbs; used only while `hash` matches them. Do not edit.', "'use strict';", table, code, ''].join('\n');
 }
 
 function render(name: string, view: HostView): string {

@@ -1,7 +1,7 @@
 /** Addresses: valid IPs and subnets, no overlaps, containers inside their subnet and unique. */
 import type { Report } from '../diagnostics';
 import { contains, formatIp, overlaps, parseCidr, parseHostAddress, parseIp, type Cidr } from '../ip';
-import { containerGateway, type RingModel } from '../model';
+import { containerGateway, type HostModel, type RingModel } from '../model';
 
 export function checkAddresses(m: RingModel, r: Report): void {
   checkHostAddresses(m, r);
@@ -103,8 +103,23 @@ function checkBridgeAddresses(m: RingModel, r: Report): void {
   }
 }
 
+/** Which host holds an address on a bridge (the first declared, when two do): one lookup per container. */
+function hostAddressIndex(m: RingModel): (bridge: string, ip: number) => HostModel | undefined {
+  const index = new Map<string, Map<number, HostModel>>();
+  for (const h of m.hosts) {
+    for (const [bridge, addr] of h.bridgeAddress) {
+      if (addr === undefined) continue;
+      let byIp = index.get(bridge);
+      if (!byIp) index.set(bridge, (byIp = new Map()));
+      if (!byIp.has(addr)) byIp.set(addr, h);
+    }
+  }
+  return (bridge, ip) => index.get(bridge)?.get(ip);
+}
+
 function checkContainerAddresses(m: RingModel, r: Report): void {
   const taken = new Map<string, string>();
+  const hostAt = hostAddressIndex(m);
   for (const c of m.containers) {
     const host = m.hostByName.get(c.spec.host);
     const bridge = m.bridgeByName.get(c.spec.bridge);
@@ -120,7 +135,7 @@ function checkContainerAddresses(m: RingModel, r: Report): void {
       r.error('CONTAINER_IP_OUTSIDE', `${c.path}.ip`, `address ${c.spec.ip} of container "${c.name}" is outside subnet ${bridge.spec.subnet} of bridge "${bridge.name}"`, 'Pick an address inside the bridge subnet, or attach the container to the bridge that holds it.');
       continue;
     }
-    const hostWithIt = m.hosts.find((h) => h.bridgeAddress.get(bridge.name) === c.ip);
+    const hostWithIt = hostAt(bridge.name, c.ip);
     if (c.ip === net.network || c.ip === net.network + net.size - 1) {
       r.error('CONTAINER_IP_RESERVED', `${c.path}.ip`, `address ${c.spec.ip} of container "${c.name}" is the ${c.ip === net.network ? 'network' : 'broadcast'} address of ${bridge.spec.subnet}`, 'Pick a host address inside the subnet.');
     } else if (hostWithIt) {

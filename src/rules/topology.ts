@@ -2,7 +2,7 @@
 import type { Report } from '../diagnostics';
 import { bareIp } from '../ip';
 import type { RingModel } from '../model';
-import { depthAfterLoss, electTree } from '../stp';
+import { analyseTree } from '../stp';
 
 export function checkTunnels(m: RingModel, r: Report): void {
   for (const h of m.hosts) {
@@ -52,7 +52,7 @@ export function checkRing(m: RingModel, r: Report): void {
     r.error('RING_DISCONNECTED', 'hosts', 'the ring has no hosts', 'Declare at least one host (three for a redundant ring).');
     return;
   }
-  const tree = electTree(m);
+  const tree = analyseTree(m).intact;
   if (tree.unreachable.length > 0) {
     r.error('RING_DISCONNECTED', 'hosts', `the ring is not connected: ${tree.unreachable.map((h) => `"${h}"`).join(', ')} cannot reach "${tree.root}"`, 'Join every host to the ring with tunnels whose two ends agree.');
   }
@@ -74,10 +74,10 @@ export function checkRing(m: RingModel, r: Report): void {
     r.error('RING_TOO_LONG', 'hosts', `the farthest host is ${tree.depth} hops from the spanning tree root, more than max-age ${m.opts.maxAge} allows (${limit}): spanning tree cannot serve this ring at all (with max-age 40, the most Open vSwitch accepts, a ring of more than about 79 hosts never converges, and it stops surviving a lost host beyond about 41)`, 'Split the hosts into several rings (see docs/scaling.md), add chords, or raise maxAge (at most 40).');
     return;
   }
-  const losses = depthAfterLoss(m).filter((l) => l.depth > limit);
+  const losses = analyseTree(m).afterLoss.filter((l) => l.depth > limit);
   if (losses.length > 0) {
     const worst = losses.reduce((a, b) => (b.depth > a.depth ? b : a));
-    r.error('RING_REDUNDANCY_LIMIT', 'hosts', `the ring is longer than spanning tree can serve with max-age ${m.opts.maxAge}: after losing host "${worst.lost}" the ring is a line whose far end is ${worst.depth} hops from the root, so ${losses.length} single-host failure(s) would cut hosts off (a ring of more than about 40 hosts cannot keep its redundancy; max-age 40 is the most Open vSwitch accepts)`, 'Keep rings to 40 hosts or fewer, raise maxAge (at most 40), or add chords.');
+    r.error('RING_REDUNDANCY_LIMIT', 'hosts', `the ring is longer than spanning tree can serve with max-age ${m.opts.maxAge}: after losing host "${worst.lost}" the ring is a line whose far end is ${worst.depth} hops from the root, so ${losses.length} single-host failure(s) would cut hosts off (a ring of more than about 40 hosts cannot keep its redundancy; max-age 40 is the most Open vSwitch accepts)`, 'Keep rings to 40 hosts or fewer (more hosts: several rings, see docs/scaling.md), raise maxAge (at most 40), or add chords.');
   }
 }
 
@@ -87,8 +87,8 @@ export function checkRing(m: RingModel, r: Report): void {
  */
 export function fitTimers(m: RingModel): void {
   if (m.opts.stp === 'off' || !m.opts.autoTimers.maxAge) return;
-  const intact = electTree(m).depth;
-  const worst = Math.max(intact, ...depthAfterLoss(m).map((l) => l.depth));
+  const { intact, afterLoss } = analyseTree(m);
+  const worst = Math.max(intact.depth, ...afterLoss.map((l) => l.depth));
   m.opts.maxAge = Math.min(40, Math.max(m.opts.maxAge, worst + 1));
   if (m.opts.autoTimers.forwardDelay) m.opts.forwardDelay = Math.max(m.opts.forwardDelay, Math.ceil(m.opts.maxAge / 2) + 1);
 }

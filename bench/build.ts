@@ -1,0 +1,181 @@
+/**
+ * Build speed: times `ringgen build FILE --out DIR` as a whole process (node start, CLI,
+ * type-check, checks, rendering, writing) on the original's example and on 40-host rings
+ * (the longest ring one spanning tree serves) with 25, 250 and 1,000 containers per host.
+ * The ring files are written into a temp folder the way a user writes a big ring: a
+ * `.ring.ts` file with `ring()` and `for` loops, importing from 'ringgen'.
+ *
+ *   npm run bench:build                          # 5 trials (3 for 40,000 containers)
+ *   npm run bench:build -- --trials 3
+ *   npm run bench:build -- --baseline DIR        # also time the ringgen in DIR, interleaved, and print ratios
+ *
+ * Peak memory is the child's maximum resident set size, and CPU the child's user + system
+ * seconds, from GNU time (`/usr/bin/time`, Debian package `time`). With --baseline, the ratios
+ * are the baseline's median over this checkout's (above 1: this checkout is faster). The last
+ * line is the summary:
+ *   build: seed <s>s, 1000 containers <s>s, 10000 containers <s>s, 40000 containers <s>s
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const GNU_TIME = '/usr/bin/time';
+const HOSTS = 40;
+const BRIDGES = 4;
+
+interface Case {
+  label: string;
+  containers: number;
+  file: string;
+  trials: number;
+}
+
+interface Sample {
+  seconds: number;
+  /** Peak RSS in MiB, when GNU time is there. */
+  rssMiB: number | undefined;
+  /** User + system CPU seconds of the child (steadier than wall time on a busy machine), when GNU time is there. */
+  cpu: number | undefined;
+}
+
+/** A 40-host ring written as a user would: loops over hosts, bridges and containers. */
+export function ringSource(perHost: number): string {
+  return `// ${HOSTS} hosts, ${BRIDGES} bridges (/16 each), ${perHost} containers per host.
+import { ring } from 'ringgen';
+
+const HOSTS = ${HOSTS};
+const BRIDGES = ${BRIDGES};
+const PER_HOST = ${perHost};
+
+const r = ring('bench', { tunnel: 'gre' });
+for (let h = 1; h <= HOSTS; h++) {
+  r.host(\`host\${h}\`, { internal: \`10.20.0.\${h}\`, external: \`198.51.100.\${h}\` });
+}
+for (let b = 0; b < BRIDGES; b++) {
+  r.bridge(\`br\${b}\`, { subnet: \`10.\${100 + b}.0.0/16\` });
+}
+for (let h = 1; h <= HOSTS; h++) {
+  for (let i = 0; i < PER_HOST; i++) {
+    // Containers start at .100 of each /16; hosts take .1 to .40.
+    const n = 100 + (h - 1) * Math.ceil(PER_HOST / BRIDGES) + Math.floor(i / BRIDGES);
+    const b = i % BRIDGES;
+    r.container(\`app\${i}\`, {
+      host: \`host\${h}\`,
+      bridge: \`br\${b}\`,
+      ip: \`10.\${100 + b}.\${n >> 8}.\${n & 255}\`,
+      image: 'nginx:1.27',
+      command: ['nginx', '-g', 'daemon off;'],
+      env: { ROLE: 'web', INDEX: String(i) },
+      gateway: 'host',
+      ...(i % 50 === 0 ? { publish: [\`\${8000 + i}:80\`] } : {}),
+    });
+  }
+}
+
+export default r;
+`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** One `ringgen build` run in a fresh output folder; throws when the build fails. */
+function runOnce(bin: string, file: string, work: string): Sample {
+  const out = join(work, 'out');
+  const rssFile = join(work, 'rss');
+  rmSync(out, { recursive: true, force: true });
+  rmSync(rssFile, { force: true });
+  const withTime = existsSync(GNU_TIME);
+  const argv = [bin, 'build', file, '--out', out];
+  const [cmd, args] = withTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...argv]] : [process.execPath, argv];
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - start) / 1000;
+  if (r.status !== 0) throw new Error(`ringgen build ${file} failed (exit ${r.status}):\n${r.stderr}`);
+  if (!existsSync(join(out, 'manifest.json'))) throw new Error(`ringgen build ${file} wrote no manifest`);
+  const [kib, user, sys] = withTime ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  const known = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+  return { seconds, rssMiB: known(kib) ? kib / 1024 : undefined, cpu: known(user) && known(sys) ? user + sys : undefined };
+}
+
+function parseArgs(argv: string[]): { trials: number | undefined; baseline: string | undefined; keep: boolean } {
+  let trials: number | undefined;
+  let baseline: string | undefined;
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--trials') trials = Number(argv[++i]);
+    else if (a === '--baseline') baseline = resolve(argv[++i] ?? '');
+    else if (a === '--keep') keep = true;
+    else throw new Error(`unknown argument ${a} (use --trials N, --baseline DIR, --keep)`);
+  }
+  if (trials !== undefined && !(Number.isInteger(trials) && trials > 0)) throw new Error('--trials needs a positive integer');
+  return { trials, baseline, keep };
+}
+
+const fmt = (s: number) => s.toFixed(2);
+const fmtMiB = (xs: Array<number | undefined>) => (xs.every((x) => x !== undefined) ? `${Math.round(median(xs as number[]))} MiB` : 'n/a');
+const fmtCpu = (xs: Array<number | undefined>) => (xs.every((x) => x !== undefined) ? `${fmt(median(xs as number[]))} s` : 'n/a');
+
+function main(): void {
+  const { trials, baseline, keep } = parseArgs(process.argv.slice(2));
+  const bin = join(ROOT, 'bin', 'ringgen.js');
+  const baseBin = baseline ? join(baseline, 'bin', 'ringgen.js') : undefined;
+  for (const b of [bin, baseBin]) {
+    if (b && !existsSync(join(b, '..', '..', 'dist', 'cli.js'))) throw new Error(`${b}: dist/ is missing, run npm run build there first`);
+  }
+  if (!existsSync(GNU_TIME)) console.warn(`warning: ${GNU_TIME} is missing (Debian package "time"): no peak memory figures`);
+  const work = mkdtempSync(join(tmpdir(), 'ringgen-bench-'));
+  const cases: Case[] = [{ label: 'seed', containers: 4, file: join(ROOT, 'examples', 'original.ring.ts'), trials: trials ?? 5 }];
+  for (const perHost of [25, 250, 1000]) {
+    const file = join(work, `ring-${HOSTS}x${perHost}.ring.ts`);
+    writeFileSync(file, ringSource(perHost));
+    cases.push({ label: `${HOSTS * perHost} containers`, containers: HOSTS * perHost, file, trials: trials ?? (perHost >= 1000 ? 3 : 5) });
+  }
+  console.log(`ringgen build benchmark: node ${process.version}, ${bin}${baseBin ? ` (baseline ${baseBin})` : ''}; ring files in ${work}`);
+  const medians = new Map<string, number>();
+  const rows: string[] = [];
+  const header = baseBin
+    ? '| case | containers | trials | wall min | wall median | CPU median | peak RSS | baseline wall median | baseline CPU median | baseline RSS | wall ratio | CPU ratio |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    : '| case | containers | trials | wall min | wall median | CPU median | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
+  try {
+    for (const c of cases) {
+      // One untimed run each, so both read the files from a warm cache.
+      runOnce(bin, c.file, work);
+      if (baseBin) runOnce(baseBin, c.file, work);
+      const mine: Sample[] = [];
+      const base: Sample[] = [];
+      for (let t = 0; t < c.trials; t++) {
+        mine.push(runOnce(bin, c.file, work));
+        if (baseBin) base.push(runOnce(baseBin, c.file, work));
+      }
+      const times = mine.map((s) => s.seconds);
+      const med = median(times);
+      medians.set(c.label, med);
+      let row = `| ${c.label === 'seed' ? 'seed (examples/original.ring.ts)' : `${HOSTS} hosts x ${c.containers / HOSTS}`} | ${c.containers} | ${c.trials} | ${fmt(Math.min(...times))} s | ${fmt(med)} s | ${fmtCpu(mine.map((s) => s.cpu))} | ${fmtMiB(mine.map((s) => s.rssMiB))} |`;
+      if (baseBin) {
+        const baseMed = median(base.map((s) => s.seconds));
+        const cpuRatio = mine.every((s) => s.cpu) && base.every((s) => s.cpu) ? `${(median(base.map((s) => s.cpu!)) / median(mine.map((s) => s.cpu!))).toFixed(2)}x` : 'n/a';
+        row += ` ${fmt(baseMed)} s | ${fmtCpu(base.map((s) => s.cpu))} | ${fmtMiB(base.map((s) => s.rssMiB))} | ${(baseMed / med).toFixed(2)}x | ${cpuRatio} |`;
+      }
+      rows.push(row);
+      console.error(`  ${c.label}: ${times.map(fmt).join(' ')} s`);
+    }
+  } finally {
+    if (!keep) rmSync(work, { recursive: true, force: true });
+  }
+  console.log('');
+  console.log(header);
+  for (const r of rows) console.log(r);
+  console.log('');
+  const m = (label: string) => fmt(medians.get(label)!);
+  console.log(`ratio 40000/10000 containers: ${(medians.get('40000 containers')! / medians.get('10000 containers')!).toFixed(2)}`);
+  console.log(`build: seed ${m('seed')}s, 1000 containers ${m('1000 containers')}s, 10000 containers ${m('10000 containers')}s, 40000 containers ${m('40000 containers')}s`);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Build step after tsc: what `ringgen build` would otherwise make at every start.
+// - dist/render/precompiled.js: templates/*.hbs compiled ahead of time, so a build loads only
+//   Handlebars' runtime (ringgen compiles the templates itself while this is missing or stale);
+// - dist/config/lib/: the standard library files a config's type-check reads, taken from the copy
+//   ts-morph embeds, so the type-check loads the compiler alone (ringgen uses the embedded copy
+//   while these are missing or belong to another compiler version).
+'use strict';
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { precompiledModule } = require('../dist/render/render');
+const { libFilesToExtract } = require('../dist/config/compiler');
+
+const dist = join(__dirname, '..', 'dist');
+writeFileSync(join(dist, 'render', 'precompiled.js'), precompiledModule());
+
+const lib = join(dist, 'config', 'lib');
+const { version, files } = libFilesToExtract();
+rmSync(lib, { recursive: true, force: true });
+mkdirSync(lib, { recursive: true });
+for (const [name, text] of files) writeFileSync(join(lib, name), text);
+writeFileSync(join(lib, 'VERSION'), `${version}\n`);
