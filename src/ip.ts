@@ -49,8 +49,9 @@ export function parseHostAddress(text: string): HostAddress | undefined {
   return net ? { ip, net } : undefined;
 }
 
-export function bareIp(text: string): string {
-  return text.split('/')[0] ?? text;
+/** The address part of `a.b.c.d[/len]`; anything not a string passes through for the shape check to report. */
+export function bareIp<T>(text: T): T {
+  return (typeof text === 'string' ? (text.split('/')[0] ?? text) : text) as T;
 }
 
 export function contains(net: Cidr, ip: number): boolean {

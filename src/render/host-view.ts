@@ -93,6 +93,8 @@ function stableHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
+const OVS_DEFAULT_MAC_TABLE = 8192;
+
 function bridgeSettings(m: RingModel, h: HostModel): string[] {
   const o = m.opts;
   const other: Record<string, string | number> = {};
@@ -101,6 +103,10 @@ function bridgeSettings(m: RingModel, h: HostModel): string[] {
   } else if (o.stp === 'stp') {
     Object.assign(other, { 'stp-priority': h.priority, 'stp-system-id': h.stpAddress, 'stp-max-age': o.maxAge, 'stp-forward-delay': o.forwardDelay, 'stp-hello-time': o.helloTime });
   }
+  // Open vSwitch learns at most 8,192 MAC addresses per bridge by default, and every bridge of
+  // the ring learns every container (and each host's bridges and uplinks): make room past that.
+  const macs = m.containers.length + m.hosts.length * m.bridges.length * 2;
+  if (macs > OVS_DEFAULT_MAC_TABLE) other['mac-table-size'] = Math.ceil((macs * 1.25) / 1024) * 1024;
   return [
     `datapath_type=${o.datapath}`,
     `stp_enable=${o.stp === 'stp'}`,

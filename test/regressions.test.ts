@@ -1,0 +1,29 @@
+/** Bugs found along the way, each pinned by a test that failed before its fix. */
+import { describe, expect, it } from 'vitest';
+import { ring } from '../src/dsl';
+import { buildRing, checkRing } from '../src/pipeline';
+
+describe('regressions', () => {
+  it('a host address that is not a string is a SCHEMA diagnostic, not an internal error (the --no-typecheck path)', () => {
+    const r = ring('bad')
+      .host('h1', { internal: 10 as unknown as string })
+      .host('h2', { internal: '10.0.0.2' })
+      .host('h3', { internal: '10.0.0.3' });
+    const out = checkRing(r);
+    expect(out.diagnostics.map((d) => d.code)).toContain('SCHEMA');
+    expect(out.diagnostics.find((d) => d.code === 'SCHEMA')?.path).toMatch(/hosts\.h1\.internal|hosts\[0\]\.internal/);
+  });
+
+  it('a ring with more containers than Open vSwitch learns by default gets a MAC table to fit them', () => {
+    const big = ring('big', { datapath: 'netdev' }).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' });
+    big.bridge('br0', { subnet: '10.64.0.0/16' });
+    for (let i = 0; i < 8200; i++) big.container(`c${i}`, { host: `h${(i % 3) + 1}`, bridge: 'br0', ip: `10.64.${Math.floor((i + 10) / 250)}.${((i + 10) % 250) + 1}`, image: 'busybox:1' });
+    const built = buildRing(big);
+    expect(built.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const up = built.files.find((f) => f.path === 'h1/up.sh')!.content;
+    // 8,200 containers + 3 hosts x 1 bridge x 2, with a quarter to spare, in steps of 1,024.
+    expect(up).toContain('"mac-table-size"="11264"');
+    const small = buildRing(ring('small').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' }));
+    expect(small.files.find((f) => f.path === 'h1/up.sh')!.content).not.toContain('mac-table-size');
+  }, 60_000);
+});
