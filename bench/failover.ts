@@ -209,6 +209,7 @@ async function main(): Promise<void> {
         const cutAt = Date.now() / 1000;
         lab.cut(via);
         const lossOut = await pinger;
+        if (replies(lossOut.stdout).length === 0) console.log(`  no replies while ${via} was cut: exit ${lossOut.code}: ${(lossOut.stdout + lossOut.stderr).split('\n').slice(0, 4).join(' | ')}`);
         const loss = worstGap(replies(lossOut.stdout), cutAt, cutAt + mode.settleMs / 1000);
         r.loss.push(loss);
 
