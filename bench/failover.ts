@@ -200,8 +200,10 @@ async function main(): Promise<void> {
 
         const a = MEMBERS[0]!;
         const b = MEMBERS[2]!;
+        // A count, not a deadline: with -w, iputils ping exits at its first error (an ARP failure
+        // during a long outage), which would end the measurement early.
         const pingFor = (seconds: number) =>
-          lab.execAsync(a.host, ['nsenter', '-t', lab.containerPid(a.host, a.name), '-n', 'ping', '-D', '-n', '-O', '-i', '0.01', '-w', String(seconds), b.ip], { timeoutMs: seconds * 1000 + 30_000 });
+          lab.execAsync(a.host, ['nsenter', '-t', lab.containerPid(a.host, a.name), '-n', 'ping', '-D', '-n', '-O', '-i', '0.01', '-c', String(seconds * 100), b.ip], { timeoutMs: seconds * 1000 + 30_000 });
         const span = 1 + mode.settleMs / 1000;
 
         let pinger = pingFor(span);
