@@ -20,7 +20,7 @@ import { ring, type RingBuilder } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import type { RingOptions } from '../src/spec';
 import { writeFiles } from '../test/helpers';
-import { LAB_IMAGE, Lab, labPrerequisites, sleep, waitFor, type LabSpec } from '../test/lab/harness';
+import { LAB_IMAGE, Lab, labPrerequisites, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type LabSpec } from '../test/lab/harness';
 
 interface Mode {
   label: string;
@@ -79,6 +79,13 @@ function originalRing(options: RingOptions): RingBuilder {
 // figure is good to about 0.3 s. Faster ARP from a dozen probes flooded the userspace switches
 // enough to slow the ring down.
 
+/** Runs the ping command given until it gets a reply; prints the reply's timestamp (`ping -D`). */
+const FIRST_REPLY = `first_reply() {
+  local t
+  until t=$("$@" 2>/dev/null | awk -F'[][]' '/bytes from/ { print $2; exit }') && [ -n "$t" ]; do sleep 0.2; done
+  echo "$t"
+}`;
+
 /**
  * Waits for container $1's eth1, then pings $2 from the container until a reply. Docker is asked
  * only after up.sh attached something ($3/attached exists; it touches it), once a second.
@@ -89,16 +96,16 @@ until [ -e "$3/attached" ]; do sleep 0.5; done
 until pid=$(docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) && [ "\${pid:-0}" -gt 0 ] &&
   nsenter -t "$pid" -n ip -o link show eth1 >/dev/null 2>&1; do sleep 1; done
 nsenter -t "$pid" -n sysctl -qw net.ipv4.neigh.eth1.retrans_time_ms=100 net.ipv4.neigh.eth1.mcast_solicit=10 || true
-until t=$(nsenter -t "$pid" -n ping -D -n -c 1 -i 0.02 -w 900 "$2" 2>/dev/null | awk -F'[][]' '/bytes from/ { print $2; exit }') && [ -n "$t" ]; do sleep 0.2; done
-echo "$t"
+${FIRST_REPLY}
+first_reply nsenter -t "$pid" -n ping -D -n -c 1 -i 0.02 -w 900 "$2"
 `;
 
 /** Waits for br0, then pings $1 from the host itself until a reply. */
 const HOST_PROBE = `
 until [ -e /sys/class/net/br0 ]; do sleep 0.2; done
 sysctl -qw net.ipv4.neigh.br0.retrans_time_ms=100 net.ipv4.neigh.br0.mcast_solicit=10 || true
-until t=$(ping -D -n -c 1 -i 0.02 -w 900 "$1" 2>/dev/null | awk -F'[][]' '/bytes from/ { print $2; exit }') && [ -n "$t" ]; do sleep 0.2; done
-echo "$t"
+${FIRST_REPLY}
+first_reply ping -D -n -c 1 -i 0.02 -w 900 "$1"
 `;
 
 /** Each host's own address on br0 (network + 1 + its position). */
@@ -117,20 +124,6 @@ const stats = (xs: number[]) => {
   return { min: s[0]!, median: s[Math.floor((s.length - 1) / 2)]!, max: s[s.length - 1]! };
 };
 const fmt = (x: number) => x.toFixed(3);
-
-/** Reply timestamps (seconds since the epoch) from `ping -D` output. */
-const replies = (out: string) => [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
-
-function worstGap(times: number[], from: number, to: number): number {
-  // The outage is the longest silence around the event: between consecutive replies, and from the
-  // last reply to the end of the window if replies never came back.
-  const inWindow = times.filter((t) => t >= from - 1 && t <= to);
-  let worst = 0;
-  for (let i = 1; i < inWindow.length; i++) worst = Math.max(worst, inWindow[i]! - inWindow[i - 1]!);
-  const last = inWindow[inWindow.length - 1];
-  if (last === undefined) return to - from;
-  return Math.max(worst, to - last);
-}
 
 async function main(): Promise<void> {
   const pre = labPrerequisites();
@@ -200,10 +193,7 @@ async function main(): Promise<void> {
 
         const a = MEMBERS[0]!;
         const b = MEMBERS[2]!;
-        // A count, not a deadline: with -w, iputils ping exits at its first error (an ARP failure
-        // during a long outage), which would end the measurement early.
-        const pingFor = (seconds: number) =>
-          lab.execAsync(a.host, ['nsenter', '-t', lab.containerPid(a.host, a.name), '-n', 'ping', '-D', '-n', '-O', '-i', '0.01', '-c', String(seconds * 100), b.ip], { timeoutMs: seconds * 1000 + 30_000 });
+        const pingFor = (seconds: number) => lab.execAsync(a.host, outagePing(lab.containerPid(a.host, a.name), b.ip, seconds), { timeoutMs: seconds * 1000 + 30_000 });
         const span = 1 + mode.settleMs / 1000;
 
         let pinger = pingFor(span);
@@ -211,8 +201,8 @@ async function main(): Promise<void> {
         const cutAt = Date.now() / 1000;
         lab.cut(via);
         const lossOut = await pinger;
-        if (replies(lossOut.stdout).length === 0) console.log(`  no replies while ${via} was cut: exit ${lossOut.code}: ${(lossOut.stdout + lossOut.stderr).split('\n').slice(0, 4).join(' | ')}`);
-        const loss = worstGap(replies(lossOut.stdout), cutAt, cutAt + mode.settleMs / 1000);
+        if (pingReplyTimes(lossOut.stdout).length === 0) console.log(`  no replies while ${via} was cut: exit ${lossOut.code}: ${(lossOut.stdout + lossOut.stderr).split('\n').slice(0, 4).join(' | ')}`);
+        const loss = worstGap(pingReplyTimes(lossOut.stdout), { from: cutAt, to: cutAt + mode.settleMs / 1000 });
         r.loss.push(loss);
 
         pinger = pingFor(span);
@@ -220,7 +210,7 @@ async function main(): Promise<void> {
         const backAt = Date.now() / 1000;
         lab.restore(via);
         const retOut = await pinger;
-        const ret = worstGap(replies(retOut.stdout), backAt, backAt + mode.settleMs / 1000);
+        const ret = worstGap(pingReplyTimes(retOut.stdout), { from: backAt, to: backAt + mode.settleMs / 1000 });
         r.ret.push(ret);
         console.log(`  trial ${t}: first forwarding ${fmt(first)} s after the up.sh network runs started (they took ${fmt(setup)} s), converge ${fmt(converge)} s after the last up.sh, loss ${fmt(loss)} s, return ${fmt(ret)} s`);
       }

@@ -163,6 +163,35 @@ export async function waitFor(what: string, fn: () => boolean, timeoutMs = 30_00
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 }
 
+/** Reply times (seconds since the epoch) in the output of `ping -D`. */
+export function pingReplyTimes(out: string): number[] {
+  return [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+}
+
+/**
+ * The outage in a run of reply times: the longest silence between consecutive replies. With a
+ * window, only replies from a second before `from` up to `to` count, and the silence from the last
+ * of them to `to` counts too (replies that never came back); no reply at all is the whole window.
+ */
+export function worstGap(times: number[], window?: { from: number; to: number }): number {
+  const inWindow = window ? times.filter((t) => t >= window.from - 1 && t <= window.to) : times;
+  let worst = 0;
+  for (let i = 1; i < inWindow.length; i++) worst = Math.max(worst, inWindow[i]! - inWindow[i - 1]!);
+  if (!window) return worst;
+  const last = inWindow[inWindow.length - 1];
+  if (last === undefined) return window.to - window.from;
+  return Math.max(worst, window.to - last);
+}
+
+/**
+ * `ping` arguments for an outage measurement from a container: timestamps, `-O` for unanswered
+ * requests, `interval` seconds apart for `seconds`. A count, not a deadline: with `-w`, iputils
+ * ping exits at its first error (an ARP failure during a long outage), which ends it early.
+ */
+export function outagePing(pid: string, to: string, seconds: number, interval = 0.01): string[] {
+  return ['nsenter', '-t', pid, '-n', 'ping', '-D', '-n', '-O', '-i', String(interval), '-c', String(Math.round(seconds / interval)), to];
+}
+
 /** `bash -c` command that sends an HTTP/1.0 GET with bash's /dev/tcp and prints the reply. */
 export function httpGet(ip: string, port: number): string[] {
   return ['bash', '-c', `exec 3<>/dev/tcp/${ip}/${port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3`];

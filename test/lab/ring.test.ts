@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
 import { writeFiles } from '../helpers';
-import { LAB_IMAGE, Lab, httpGet, labAvailable, sleep, waitFor, type LabSpec, type RunResult } from './harness';
+import { LAB_IMAGE, Lab, httpGet, labAvailable, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
 
 const LONG = 600_000;
 const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && echo hello-ring >> /www/index.html && httpd -f -p 80 -h /www'];
@@ -212,17 +212,16 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
   it('6 and 8. a host cut from the underlay: the rest keep reaching each other; check.sh names the tunnel; the ring heals', async () => {
     const a = MEMBERS[0]!; // host1 br0
     const b = MEMBERS[2]!; // host3 br0: the active path runs through host2
-    const pinger = lab.execAsync(a.host, ['nsenter', '-t', pid(a), '-n', 'ping', '-D', '-O', '-i', '0.02', '-w', '9', b.ip], { timeoutMs: 30_000 });
+    const pinger = lab.execAsync(a.host, outagePing(pid(a), b.ip, 9, 0.02), { timeoutMs: 30_000 });
     await sleep(2000);
     lab.cut('host2');
     await sleep(3500);
     const broken = script('host1', 'check.sh', [], false);
     lab.restore('host2');
     const result = await pinger;
-    const times = [...result.stdout.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+    const times = pingReplyTimes(result.stdout);
     expect(times.length).toBeGreaterThan(100);
-    let worst = 0;
-    for (let i = 1; i < times.length; i++) worst = Math.max(worst, times[i]! - times[i - 1]!);
+    const worst = worstGap(times);
     console.log(`lab: worst gap between replies across cut and return of host2: ${worst.toFixed(3)} s (${times.length} replies)`);
     expect(worst).toBeLessThan(3);
     expect(broken.code).toBe(1);

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
 import { writeFiles } from '../helpers';
-import { LAB_IMAGE, Lab, httpGet, labAvailable, sleep, type LabSpec } from './harness';
+import { LAB_IMAGE, Lab, httpGet, labAvailable, outagePing, pingReplyTimes, sleep, worstGap, type LabSpec } from './harness';
 
 const LONG = 600_000;
 const HOSTS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
@@ -101,16 +101,15 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
       const pids = flows.map(([a]) => lab.containerPid(a.host, a.name));
       const pingers = flows.map(([a, b], i) =>
         lab
-          .execAsync(a.host, ['nsenter', '-t', pids[i]!, '-n', 'ping', '-D', '-n', '-O', '-i', '0.01', '-w', '6', b.ip], { timeoutMs: 30_000 })
+          .execAsync(a.host, outagePing(pids[i]!, b.ip, 6), { timeoutMs: 30_000 })
           .then((r) => ({ r, end: Date.now() / 1000 })),
       );
       await sleep(1500);
       run();
       return (await Promise.all(pingers)).map(({ r, end }) => {
-        const times = [...r.stdout.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+        const times = pingReplyTimes(r.stdout);
         expect(times.length).toBeGreaterThan(200);
-        let worst = 0;
-        for (let i = 1; i < times.length; i++) worst = Math.max(worst, times[i]! - times[i - 1]!);
+        const worst = worstGap(times);
         // Replies that stopped for good (the process ends ~6 s after it started, its last reply
         // should come within a few hundredths of that; allow for a busy machine).
         return end - times[times.length - 1]! > 1.5 ? Infinity : worst;

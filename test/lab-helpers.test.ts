@@ -1,0 +1,40 @@
+// The lab's outage arithmetic, which the failover bench and the lab tests share: parsing
+// `ping -D` output and measuring the longest silence in it.
+import { describe, expect, it } from 'vitest';
+import { outagePing, pingReplyTimes, worstGap } from './lab/harness';
+
+const OUT = `PING 10.0.0.3 (10.0.0.3) 56(84) bytes of data.
+[1700000000.100000] 64 bytes from 10.0.0.3: icmp_seq=1 ttl=64 time=0.4 ms
+[1700000000.110000] 64 bytes from 10.0.0.3: icmp_seq=2 ttl=64 time=0.4 ms
+[1700000000.120000] no answer yet for icmp_seq=3
+[1700000000.130000] From 10.0.0.1 icmp_seq=4 Destination Host Unreachable
+[1700000000.250000] 64 bytes from 10.0.0.3: icmp_seq=15 ttl=64 time=0.4 ms
+[1700000000.260000] 64 bytes from 10.0.0.3: icmp_seq=16 ttl=64 time=0.4 ms
+`;
+
+describe('lab outage arithmetic', () => {
+  it('reads reply times only, not unanswered requests or errors', () => {
+    expect(pingReplyTimes(OUT)).toEqual([1700000000.1, 1700000000.11, 1700000000.25, 1700000000.26]);
+  });
+
+  it('the outage is the longest silence between replies', () => {
+    expect(worstGap(pingReplyTimes(OUT))).toBeCloseTo(0.14, 6);
+    expect(worstGap([])).toBe(0);
+  });
+
+  it('in a window, replies that never came back count up to its end, and no reply is the whole window', () => {
+    const t = pingReplyTimes(OUT);
+    expect(worstGap(t, { from: 1700000000.1, to: 1700000000.9 })).toBeCloseTo(0.64, 6);
+    expect(worstGap(t, { from: 1700000000.1, to: 1700000000.27 })).toBeCloseTo(0.14, 6);
+    // Replies more than a second before the window are not part of it.
+    expect(worstGap([1, 2], { from: 10, to: 12 })).toBe(2);
+  });
+
+  it('pings by count, never by deadline', () => {
+    const args = outagePing('42', '10.0.0.3', 6);
+    expect(args).toContain('-c');
+    expect(args[args.indexOf('-c') + 1]).toBe('600');
+    expect(args).not.toContain('-w');
+    expect(outagePing('42', '10.0.0.3', 9, 0.02)).toEqual(expect.arrayContaining(['-i', '0.02', '-c', '450']));
+  });
+});
