@@ -4,12 +4,14 @@
 //   Handlebars' runtime (ringgen compiles the templates itself while this is missing or stale);
 // - dist/config/lib/: the standard library files a config's type-check reads, taken from the copy
 //   ts-morph embeds, so the type-check loads the compiler alone (ringgen uses the embedded copy
-//   while these are missing or belong to another compiler version).
+//   while these are missing or belong to another compiler version);
+// - dist/config/typescript.cache: V8's code cache for the compiler, made after type-checking the
+//   original's example, so that it holds the functions a check uses (see src/config/compiler.ts).
 'use strict';
-const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { precompiledModule } = require('../dist/render/render');
-const { libFilesToExtract } = require('../dist/config/compiler');
+const { CODE_CACHE, compiler, compilerCodeCache, libFilesToExtract } = require('../dist/config/compiler');
 
 const dist = join(__dirname, '..', 'dist');
 writeFileSync(join(dist, 'render', 'precompiled.js'), precompiledModule());
@@ -20,3 +22,16 @@ rmSync(lib, { recursive: true, force: true });
 mkdirSync(lib, { recursive: true });
 for (const [name, text] of files) writeFileSync(join(lib, name), text);
 writeFileSync(join(lib, 'VERSION'), `${version}\n`);
+
+// After the library files: the check below reads them as a build would.
+rmSync(CODE_CACHE, { force: true });
+rmSync(`${CODE_CACHE}.for`, { force: true });
+compiler({ forCache: true });
+const { loadConfig } = require('../dist/config/load');
+const example = join(__dirname, '..', 'examples', 'original.ring.ts');
+if (existsSync(example)) loadConfig(example);
+const cache = compilerCodeCache();
+if (cache) {
+  writeFileSync(CODE_CACHE, cache.data);
+  writeFileSync(`${CODE_CACHE}.for`, cache.madeFrom);
+}

@@ -5,10 +5,16 @@
  * the standard library files it needs come from dist/config/lib, which `npm run build` extracts
  * from ts-morph's embedded copy for the same compiler version. Without them (a stale or missing
  * dist, tests running the sources), ts-morph's 3 MB helper bundle that embeds them is loaded.
+ *
+ * Compiling the compiler's 9 MB of JavaScript is a sixth of a small build. `npm run build` also
+ * writes V8's code cache for it (dist/config/typescript.cache, made after a type-check ran, so it
+ * holds the functions a check uses); the compiler is then loaded through that cache. V8 refuses a
+ * cache made by another V8 version or with other flags, and the compiler is compiled as usual.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
 import type * as TsMorphCommon from '@ts-morph/common';
 
 export type Ts = typeof TsMorphCommon.ts;
@@ -19,16 +25,65 @@ export const LIB_FOLDER = '/node_modules/typescript/lib';
 export const CONFIG_LIB = 'lib.es2022.d.ts';
 
 const EXTRACTED = join(__dirname, 'lib');
+/** V8's code cache for the compiler, written by `npm run build`. */
+export const CODE_CACHE = join(__dirname, 'typescript.cache');
 
 const fromTsMorph = (): NodeJS.Require => createRequire(require.resolve('ts-morph'));
 
+/** The compiled compiler and its file, when ringgen compiled it itself (for its code cache). */
+let script: { script: Script; file: string } | undefined;
+/** Whether V8 took the code cache: undefined when there was none to give. */
+export let codeCacheUsed: boolean | undefined;
+
+/**
+ * Runs the compiler's file as Node's CommonJS loader would, through the code cache when there is
+ * one, and registers it in the module cache under its own name, so that ts-morph, when a
+ * diagnostic needs it, shares this copy instead of loading a second one.
+ */
+function loadScript(file: string, cache: Buffer | undefined): Ts {
+  const source = readFileSync(file, 'utf8');
+  const compiled = new Script(Module.wrap(source), { filename: file, cachedData: cache });
+  script = { script: compiled, file };
+  codeCacheUsed = cache ? !compiled.cachedDataRejected : undefined;
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  (compiled.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  mod.loaded = true;
+  require.cache[file] = mod;
+  return mod.exports as Ts;
+}
+
+/** What names the compiler's file for its code cache: the package it comes in, with its version, and its size. */
+function identity(file: string): string {
+  const pkg = join(dirname(file), '..', 'package.json');
+  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string }) : {};
+  return `${version.name ?? '?'}@${version.version ?? '?'} typescript.js ${statSync(file).size}\n`;
+}
+
 /** The compiler alone, from the file ts-morph's helper bundle loads it from; the whole bundle if that moved. */
-function loadTs(): Ts {
+function loadTs(opts: { forCache?: boolean } = {}): Ts {
+  let file: string;
   try {
-    return createRequire(fromTsMorph().resolve('@ts-morph/common'))('./typescript.js') as Ts;
+    file = createRequire(fromTsMorph().resolve('@ts-morph/common')).resolve('./typescript.js');
   } catch {
     return (fromTsMorph()('@ts-morph/common') as typeof TsMorphCommon).ts;
   }
+  if (require.cache[file]) return require.cache[file]!.exports as Ts;
+  const cache = !opts.forCache && existsSync(CODE_CACHE) && existsSync(`${CODE_CACHE}.for`) ? readFileSync(CODE_CACHE) : undefined;
+  // The cache says which file it was made from; another file, no cache (V8 itself compares only
+  // the source's length).
+  const made = cache ? readFileSync(`${CODE_CACHE}.for`, 'utf8') : '';
+  return loadScript(file, cache && made === identity(file) ? cache : undefined);
+}
+
+/**
+ * V8's code cache of the compiler as loaded and used so far in this process, with the line that
+ * names the file it belongs to; undefined when the compiler did not come through loadScript.
+ */
+export function compilerCodeCache(): { data: Buffer; madeFrom: string } | undefined {
+  if (!script) return undefined;
+  return { data: script.script.createCachedData(), madeFrom: identity(script.file) };
 }
 
 let embedded: Map<string, string> | undefined;
@@ -46,9 +101,9 @@ export interface Compiler {
 
 let loaded: Compiler | undefined;
 
-export function compiler(): Compiler {
+export function compiler(opts: { forCache?: boolean } = {}): Compiler {
   if (loaded) return loaded;
-  const ts = loadTs();
+  const ts = loadTs(opts);
   const version = join(EXTRACTED, 'VERSION');
   const extracted = existsSync(version) && readFileSync(version, 'utf8').trim() === ts.version;
   const read = (name: string) =>
