@@ -182,16 +182,30 @@ ensure_linux_bridge() {
 
 # The veth pair that hangs a Linux bridge off the OVS bridge, on an access port of its own VLAN.
 ensure_uplink() {
-  local bridge=$1 linux_end=$2 ovs_end=$3 mtu=$4
+  local bridge=$1 linux_end=$2 ovs_end=$3 mtu=$4 new=0
   shift 4
   if ! link_exists "$linux_end"; then
     ip link add "$linux_end" type veth peer name "$ovs_end"
+    new=1
   fi
   ip link set "$linux_end" alias "$OWNER"
   ip link set "$ovs_end" alias "$OWNER"
   ip link set "$linux_end" master "$bridge" mtu "$mtu" up
   ip link set "$ovs_end" mtu "$mtu" up
-  ovs-vsctl --may-exist add-port "$OVS_BRIDGE" "$ovs_end" "$@"
+  if [ "$new" = 0 ]; then
+    ovs-vsctl --may-exist add-port "$OVS_BRIDGE" "$ovs_end" "$@"
+    return 0
+  fi
+  # A new veth (first run, after a reboot, or the old one was deleted): a port of that name that OVS
+  # still has holds the device that is gone (the userspace datapath keeps reading it), so it is made
+  # again.
+  ovs-vsctl --if-exists del-port "$OVS_BRIDGE" "$ovs_end"
+  # Open vSwitch applies a new port's admin-edge setting only after it has enabled the port, too late:
+  # the port would not be an edge port until auto-edge makes it one 3 s later, and until then it falls
+  # back to discarding at every change of the tree, cutting off the containers behind it. Added
+  # disabled through RSTP's own admin state, then enabled, it is an edge port at once.
+  ovs-vsctl add-port "$OVS_BRIDGE" "$ovs_end" "$@" -- set port "$ovs_end" other_config:rstp-admin-port-state=false
+  ovs-vsctl remove port "$ovs_end" other_config rstp-admin-port-state
 }
 
 ensure_tunnel() {
