@@ -215,6 +215,15 @@ cmd_reboot() {
   idx=$(<"$(host_dir "$name")/idx")
   cmd_poweroff "$name"
   ip netns del "$ns"
+  # The kernel tears a namespace down in the background; its cable's other end (in the underlay
+  # namespace, same name as the new one will have) goes with it, sometimes seconds later.
+  local ulif i
+  ulif=$(<"$(host_dir "$name")/ulif")
+  for ((i = 0; i < 300; i++)); do
+    ip -n "$NS_UL" link show dev "$ulif" >/dev/null 2>&1 || break
+    sleep 0.1
+  done
+  ip -n "$NS_UL" link show dev "$ulif" >/dev/null 2>&1 && die "$name's old cable $ulif is still there 30 s after its namespace was deleted"
   setup_host_net "$idx" "$name" - bare
   cmd_boot "$name"
 }
