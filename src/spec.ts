@@ -38,7 +38,7 @@ export interface RingOptions {
   priority?: number;
   /** Spanning tree max-age, in seconds or hops (6-40). Default: 20, raised to fit the ring. */
   maxAge?: number;
-  /** Spanning tree forward delay in seconds (4-30). Default 15 (`stp`) or 4 (`rstp`). */
+  /** Spanning tree forward delay in seconds (4-30). Default `max(15, ceil(maxAge / 2) + 1)`. */
   forwardDelay?: number;
   /** Hello time in seconds (1-10), `stp` only: Open vSwitch's RSTP has no such key. Default 2. */
   helloTime?: number;
