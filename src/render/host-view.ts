@@ -184,7 +184,12 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
     forward.push(`-o ${b} -m conntrack --ctstate DNAT -j ACCEPT`);
     forward.push(`-o ${b} -j DROP`);
   }
-  for (const b of names) forward.push(`-i ${b} -j ${m.opts.egressNat ? 'ACCEPT' : 'DROP'}`);
+  // Out of a subnet: accepted (and masqueraded) with egress NAT; without, only what answers a
+  // published port (the reply of a connection the host DNATed in) leaves.
+  for (const b of names) {
+    if (!m.opts.egressNat) forward.push(`-i ${b} -m conntrack --ctstate DNAT -j ACCEPT`);
+    forward.push(`-i ${b} -j ${m.opts.egressNat ? 'ACCEPT' : 'DROP'}`);
+  }
   const input: string[] = [];
   const me = formatIp(h.internal!);
   const proto = m.opts.tunnel === 'gre' ? '-p gre' : '-p udp --dport 4789';
