@@ -1,5 +1,5 @@
 /** Every generated file of every example passes bash -n, shellcheck, iptables-restore --test and systemd-analyze verify. */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildFile, EXAMPLES, requireTools, run, tempDir, writeFiles } from './helpers';
@@ -45,6 +45,23 @@ describe.each(EXAMPLES.map((e) => [basename(e), e]))('%s', (_name, example) => {
     const r = run('shellcheck', ['-x', '--severity=style', ...scripts]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('every script\'s --help prints its own description and usage, not the do-not-edit header', () => {
+    for (const s of scripts) {
+      const text = readFileSync(s, 'utf8').split('\n');
+      // The description: the comment block after the header's lone "#", up to the first code line.
+      const start = text.indexOf('#') + 1;
+      const end = text.findIndex((l, i) => i >= start && !l.startsWith('#'));
+      const want = text.slice(start, end).map((l) => l.replace(/^# ?/, ''));
+      expect(want.length, s).toBeGreaterThan(0);
+      const r = run('bash', [s, '--help']);
+      expect(r.status, s).toBe(0);
+      expect(r.stdout.trimEnd().split('\n'), s).toEqual(want);
+      expect(r.stdout, s).not.toMatch(/Do not edit|ringgen build` again/);
+      // ... and a usage line: the script's name, indented.
+      expect(r.stdout.split('\n').some((l) => l.startsWith(`  ${basename(s)}`)), s).toBe(true);
+    }
   });
 
   it('every iptables.rules loads with iptables-restore --test in a fresh network namespace', () => {

@@ -5,6 +5,7 @@
 # Takes host host1 out of ring ddbms: removes exactly what ringgen made here (containers it
 # created, never their volumes; OVS bridge and ports; Linux bridges and veths; its iptables chains)
 # and nothing else.
+#   down.sh    as root, no arguments
 set -euo pipefail
 umask 022
 
@@ -149,7 +150,7 @@ remove_rules() {
 
 main() {
   case "${1:-}" in
-  -h | --help) sed -n '3,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+  -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
   '') ;;
   *) die "unknown argument: $1" ;;
   esac

@@ -5,6 +5,7 @@
 # Installs host host3's part of ring ddbms: copies this folder to /usr/local/lib/ringgen/ddbms,
 # installs the systemd units, enables and starts them (Open vSwitch, then the ring's network,
 # then the containers after Docker, and the watcher that re-attaches restarted containers).
+#   install.sh    as root, no arguments
 set -euo pipefail
 umask 022
 
@@ -74,7 +75,7 @@ readonly UNITS=(ringgen-ddbms-network.service ringgen-ddbms-containers.service r
 
 main() {
   case "${1:-}" in
-  -h | --help) sed -n '3,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+  -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
   '') ;;
   *) die "unknown argument: $1" ;;
   esac

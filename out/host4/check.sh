@@ -160,7 +160,7 @@ check_rules() {
 main() {
   case "${1:-}" in
   --json) JSON=1 ;;
-  -h | --help) sed -n '3,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+  -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
   '') ;;
   *) die "unknown argument: $1" ;;
   esac

@@ -4,6 +4,7 @@
 #
 # Undoes install.sh on host host4: stops and disables the units, takes the host out of the
 # ring with down.sh (containers ringgen created are removed, volumes kept), removes the files.
+#   uninstall.sh    as root, no arguments
 set -euo pipefail
 umask 022
 
@@ -72,7 +73,7 @@ readonly UNITS=(ringgen-ddbms-attach.service ringgen-ddbms-containers.service ri
 
 main() {
   case "${1:-}" in
-  -h | --help) sed -n '3,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+  -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
   '') ;;
   *) die "unknown argument: $1" ;;
   esac

@@ -430,7 +430,7 @@ wait_tunnels() {
 }
 
 usage() {
-  sed -n '3,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"
 }
 
 main() {
