@@ -28,6 +28,9 @@ export interface LoadOptions {
 
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
+const JS_EXT = new Set(['.js', '.mjs', '.cjs']);
+/** JavaScript written as an ES module (import/export statements), which ringgen runs as CommonJS. */
+const looksLikeEsm = (source: string) => /^\s*(import\s*[\w{*'"]|export\s)/m.test(source);
 
 /** ts-morph's syntax tree, for locating diagnostics: needed only when a diagnostic has no location. */
 function parseForLocations(file: string, text: string): SourceFile {
@@ -135,14 +138,17 @@ function typeCheck(file: string): Diagnostic[] {
 
 function transpile(file: string, source: string): string {
   const { ts } = compiler();
-  return ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  // The compiler keeps ES module syntax for .mts and .mjs whatever the module setting; as .ts and
+  // .js they become CommonJS like every other config, so that `ringgen` resolves the same way.
+  const fileName = file.replace(/\.mts$/, '.ts').replace(/\.mjs$/, '.js');
+  return ts.transpileModule(source, { fileName, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
 }
 
 /** Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package. */
 function run(file: string, cache: Map<string, unknown>): unknown {
   if (cache.has(file)) return cache.get(file);
   const source = readFileSync(file, 'utf8');
-  const js = TS_EXT.has(extname(file)) ? transpile(file, source) : source;
+  const js = TS_EXT.has(extname(file)) || (JS_EXT.has(extname(file)) && looksLikeEsm(source)) ? transpile(file, source) : source;
   const mod = new Module(file) as Module & { _compile(code: string, filename: string): void; paths: string[] };
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
@@ -151,8 +157,11 @@ function run(file: string, cache: Map<string, unknown>): unknown {
     if (id === 'ringgen') return ringgenApi;
     if (id.startsWith('.') || id.startsWith('/')) {
       const base = resolve(dirname(file), id);
-      for (const candidate of [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e)]) {
-        if (existsSync(candidate) && TS_EXT.has(extname(candidate))) return run(candidate, cache);
+      // './parts.js' may name parts.ts, as TypeScript's ES module style writes it.
+      const stem = base.replace(/\.(m?js)$/, '');
+      const candidates = [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e), ...(stem !== base ? ['.ts', '.mts'].map((e) => stem + e) : [])];
+      for (const candidate of candidates) {
+        if (existsSync(candidate) && (TS_EXT.has(extname(candidate)) || JS_EXT.has(extname(candidate)))) return run(candidate, cache);
       }
     }
     return plain(id);
