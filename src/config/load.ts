@@ -10,6 +10,7 @@ import type { SourceFile } from 'ts-morph';
 import type { Diagnostic, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
 import { compiler, CONFIG_LIB, LIB_FOLDER } from './compiler';
+import { jsonLocator } from './json-locate';
 import type { Locator } from './locate';
 
 export interface LoadedConfig {
@@ -46,19 +47,6 @@ function ringgenTypes(): string {
 
 function fail(file: string, message: string, hint: string, location?: SourceLocation, code: Diagnostic['code'] = 'CONFIG_LOAD'): Diagnostic {
   return { code, severity: 'error', path: 'config', message, hint, location: location ?? { file, line: 1, column: 1 } };
-}
-
-function jsonLocator(file: string, text: string): (path: string) => SourceLocation | undefined {
-  const lines = text.split('\n');
-  return (path) => {
-    const parts = path.split('.');
-    const wanted = parts[1]?.includes('/') ? parts[1].split('/')[1] : parts[3] ?? parts[1];
-    if (!wanted) return undefined;
-    const needle = `"name": ${JSON.stringify(wanted)}`;
-    const compact = `"name":${JSON.stringify(wanted)}`;
-    const i = lines.findIndex((l) => l.includes(needle) || l.includes(compact));
-    return i < 0 ? undefined : { file, line: i + 1, column: lines[i]!.search(/\S/) + 1 };
-  };
 }
 
 function loadJson(file: string, text: string): LoadedConfig {
