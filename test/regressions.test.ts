@@ -1,7 +1,26 @@
 /** Bugs found along the way, each pinned by a test that failed before its fix. */
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
+import { requireTools, run, tempDir, writeFiles } from './helpers';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Builds a ring that must have no errors and writes it to a fresh folder. */
+function written(r: Parameters<typeof buildRing>[0]): string {
+  const out = buildRing(r);
+  expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const dir = tempDir();
+  dirs.push(dir);
+  writeFiles(dir, out.files);
+  return dir;
+}
+
+const three = (options: Parameters<typeof ring>[1] = {}) =>
+  ring('reg', options).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' });
 
 describe('regressions', () => {
   it('a host address that is not a string is a SCHEMA diagnostic, not an internal error (the --no-typecheck path)', () => {
@@ -26,4 +45,14 @@ describe('regressions', () => {
     const small = buildRing(ring('small').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' }));
     expect(small.files.find((f) => f.path === 'h1/up.sh')!.content).not.toContain('mac-table-size');
   }, 60_000);
+
+  it('check.sh is shellcheck-clean with BFD off (802.1D rings have it off by default)', () => {
+    if (!requireTools(['shellcheck'])) return;
+    for (const options of [{ stp: 'stp' as const }, { bfd: false }]) {
+      const dir = written(three(options));
+      const r = run('shellcheck', ['-x', '--severity=style', join(dir, 'h1/check.sh')]);
+      expect(r.stdout + r.stderr, JSON.stringify(options)).toBe('');
+    }
+  });
 });
+
