@@ -54,5 +54,11 @@ describe('regressions', () => {
       expect(r.stdout + r.stderr, JSON.stringify(options)).toBe('');
     }
   });
-});
 
+  it('up.sh is shellcheck-clean on a host with a single tunnel (a ring of two hosts, BFD on)', () => {
+    if (!requireTools(['shellcheck'])) return;
+    const dir = written(ring('reg').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }));
+    const r = run('shellcheck', ['-x', '--severity=style', join(dir, 'h1/up.sh')]);
+    expect(r.stdout + r.stderr).toBe('');
+  });
+});
