@@ -1,5 +1,5 @@
 /** Bugs found along the way, each pinned by a test that failed before its fix. */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
@@ -60,5 +60,22 @@ describe('regressions', () => {
     const dir = written(ring('reg').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }));
     const r = run('shellcheck', ['-x', '--severity=style', join(dir, 'h1/up.sh')]);
     expect(r.stdout + r.stderr).toBe('');
+  });
+
+  it('a missing env file is reported with its path as data: never run, never breaking the script', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const marker = join(dir, 'pwned');
+    for (const envFile of [`/nonexistent/$(touch ${marker}).env`, '/nonexistent/a"b $(id).env', "/nonexistent/it's `id`.env"]) {
+      const out = buildRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', envFile }));
+      expect(out.diagnostics).toEqual([]);
+      const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
+      expect(run('bash', ['-n'], { input: up }).status, envFile).toBe(0);
+      const script = `${up.replace(/\nmain "\$@"\n$/, '\n')}\ndie() { printf '%s\\n' "$*"; exit 3; }\nc0_hash\n`;
+      const r = run('bash', ['-c', script]);
+      expect(r.stdout, envFile).toBe(`container c1: env file ${envFile} is missing on this host\n`);
+      expect(r.status).toBe(3);
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 });
