@@ -6,6 +6,22 @@ import type { RingSpec } from './spec';
 const int = z.number().int();
 const str = z.string();
 
+/**
+ * A map of strings (`env`, `bridgeAddresses`), passed through as given. Not `z.record`: that
+ * refuses an object with an own `constructor` key and drops a `__proto__` key, and both are
+ * valid names here (a bridge may be called `constructor`, a variable `__proto__`).
+ */
+const stringMap = z
+  .custom<Record<string, string>>((v) => {
+    const proto: unknown = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.getPrototypeOf(v) : undefined;
+    return proto === Object.prototype || proto === null;
+  }, 'Invalid input: expected an object of strings')
+  .superRefine((map, ctx) => {
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== 'string') ctx.addIssue({ code: 'custom', path: [key], message: `Invalid input: expected string, received ${value === null ? 'null' : typeof value}` });
+    }
+  });
+
 const bfd = z.union([z.boolean(), z.object({ interval: int.optional() }).strict()]);
 
 const options = z
@@ -43,7 +59,7 @@ const host = z
     internalIface: str.optional(),
     externalIface: str.optional(),
     priority: int.optional(),
-    bridgeAddresses: z.record(str, str).optional(),
+    bridgeAddresses: stringMap.optional(),
     tunnels: z.array(tunnelEnd),
   })
   .strict();
@@ -63,7 +79,7 @@ const container = z
     ip: str,
     image: str,
     command: z.array(str).optional(),
-    env: z.record(str, str).optional(),
+    env: stringMap.optional(),
     envFile: str.optional(),
     volumes: z.array(volume).optional(),
     restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),

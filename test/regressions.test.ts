@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
+import type { RingSpec } from '../src/spec';
 import { requireTools, run, tempDir, writeFiles } from './helpers';
 
 const dirs: string[] = [];
@@ -77,5 +78,19 @@ describe('regressions', () => {
       expect(r.status).toBe(3);
     }
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('maps keyed by a bridge or variable called constructor or __proto__ are read, not refused or dropped', () => {
+    const r = three().bridge('constructor', { subnet: '192.168.7.0/24' });
+    r.host('h4', { internal: '10.0.0.4', bridgeAddresses: { constructor: '192.168.7.200' } });
+    r.container('c1', { host: 'h1', bridge: 'constructor', ip: '192.168.7.20', image: 'busybox', env: JSON.parse('{"constructor": "a", "__proto__": "b"}') as Record<string, string> });
+    const out = buildRing(r);
+    expect(out.diagnostics).toEqual([]);
+    expect(out.files.find((f) => f.path === 'h4/up.sh')!.content).toContain('ensure_linux_bridge constructor 192.168.7.200 24');
+    const create = /docker create .*/.exec(out.files.find((f) => f.path === 'h1/up.sh')!.content)![0];
+    expect(create).toContain('--env __proto__=b --env constructor=a');
+    const bad = JSON.parse(JSON.stringify(r.toSpec())) as RingSpec;
+    bad.containers![0]!.env = JSON.parse('{"__proto__": 1}') as Record<string, string>;
+    expect(checkRing(bad).diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['SCHEMA containers.h1/c1.env.__proto__']);
   });
 });
