@@ -7,20 +7,26 @@ const int = z.number().int();
 const str = z.string();
 
 /**
- * A map of strings (`env`, `bridgeAddresses`), passed through as given. Not `z.record`: that
- * refuses an object with an own `constructor` key and drops a `__proto__` key, and both are
- * valid names here (a bridge may be called `constructor`, a variable `__proto__`).
+ * An object used as a map by name, passed through as given, each value checked by `value`. Not
+ * `z.record`: that refuses an object with an own `constructor` key and drops a `__proto__` key,
+ * and both can be names (a bridge or host may be called `constructor`, a variable `__proto__`).
  */
-const stringMap = z
-  .custom<Record<string, string>>((v) => {
-    const proto: unknown = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.getPrototypeOf(v) : undefined;
-    return proto === Object.prototype || proto === null;
-  }, 'Invalid input: expected an object of strings')
-  .superRefine((map, ctx) => {
-    for (const [key, value] of Object.entries(map)) {
-      if (typeof value !== 'string') ctx.addIssue({ code: 'custom', path: [key], message: `Invalid input: expected string, received ${value === null ? 'null' : typeof value}` });
-    }
-  });
+export function nameMap<T>(value: z.ZodType<T>, what: string) {
+  return z
+    .custom<Record<string, T>>((v) => {
+      const proto: unknown = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.getPrototypeOf(v) : undefined;
+      return proto === Object.prototype || proto === null;
+    }, `Invalid input: expected ${what}`)
+    .superRefine((map, ctx) => {
+      for (const [key, v] of Object.entries(map)) {
+        const r = value.safeParse(v);
+        if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message });
+      }
+    });
+}
+
+/** `env`, `bridgeAddresses`. */
+const stringMap = nameMap(str, 'an object of strings');
 
 const bfd = z.union([z.boolean(), z.object({ interval: int.optional() }).strict()]);
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
+import { readPrevious } from '../src/plan/manifest';
+import { makePlan } from '../src/plan/plan';
 import type { RingSpec } from '../src/spec';
 import { requireTools, run, tempDir, writeFiles } from './helpers';
 
@@ -92,5 +94,15 @@ describe('regressions', () => {
     const bad = JSON.parse(JSON.stringify(r.toSpec())) as RingSpec;
     bad.containers![0]!.env = JSON.parse('{"__proto__": 1}') as Record<string, string>;
     expect(checkRing(bad).diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['SCHEMA containers.h1/c1.env.__proto__']);
+  });
+
+  it('plan reads a build with a host named constructor (the manifest lists hosts by name)', () => {
+    const r = ring('reg').host('constructor', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' });
+    const dir = written(r);
+    const previous = readPrevious(dir);
+    expect(previous.state).toBe('read');
+    const plan = makePlan(previous, buildRing(r).files, dir);
+    expect(plan.changed).toBe(false);
+    expect(plan.hosts.map((h) => `${h.host} ${h.status}`)).toContain('constructor unchanged');
   });
 });
