@@ -105,4 +105,11 @@ describe('regressions', () => {
     expect(plan.changed).toBe(false);
     expect(plan.hosts.map((h) => `${h.host} ${h.status}`)).toContain('constructor unchanged');
   });
+
+  it("a container's gateway at its subnet's network or broadcast address is GATEWAY_INVALID", () => {
+    for (const gateway of ['192.168.7.0', '192.168.7.255']) {
+      const out = checkRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', gateway }));
+      expect(out.diagnostics.map((d) => `${d.code} ${d.path}`), gateway).toEqual(['GATEWAY_INVALID containers.h1/c1.gateway']);
+    }
+  });
 });

@@ -527,6 +527,14 @@ const ROWS: Row[] = [
     paths: ['containers.host1/test1.gateway'],
   },
   {
+    code: 'GATEWAY_INVALID',
+    what: "a gateway at the subnet's broadcast address",
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').gateway = '192.168.2.255')),
+    severity: 'error',
+    paths: ['containers.host1/test1.gateway'],
+    message: /broadcast address/,
+  },
+  {
     code: 'VLAN_INVALID',
     what: 'a VLAN above 4094',
     input: () => dsl((d) => (bridgeOf(d, 'br1').vlan = 4095)),

@@ -153,7 +153,8 @@ function checkGateway(m: RingModel, c: RingModel['containers'][number], net: Cid
   const g = c.spec.gateway;
   if (g === undefined || g === 'host') return;
   const ip = parseIp(g);
-  if (ip === undefined || !contains(net, ip) || ip === c.ip || containerGateway(m, c) === undefined) {
-    r.error('GATEWAY_INVALID', `${c.path}.gateway`, `gateway ${JSON.stringify(g)} of container "${c.name}" is not another address in ${c.spec.bridge}'s subnet`, 'Use "host" for the host\'s own address on the bridge, or an address inside the bridge subnet.');
+  const reserved = ip === net.network || ip === net.network + net.size - 1;
+  if (ip === undefined || !contains(net, ip) || reserved || ip === c.ip || containerGateway(m, c) === undefined) {
+    r.error('GATEWAY_INVALID', `${c.path}.gateway`, `gateway ${JSON.stringify(g)} of container "${c.name}" is not another usable address in ${c.spec.bridge}'s subnet${reserved ? ` (it is the subnet's ${ip === net.network ? 'network' : 'broadcast'} address)` : ''}`, 'Use "host" for the host\'s own address on the bridge, or an address inside the bridge subnet that is neither its network nor its broadcast address.');
   }
 }
