@@ -36,6 +36,7 @@ export const DIAGNOSTIC_CODES = [
   'STP_OFF_LOOP',
   'STP_RANGE',
   'BFD_RANGE',
+  'VNI_RANGE',
   'MTU_TOO_SMALL',
   'MTU_RANGE',
   'PUBLISH_INVALID',

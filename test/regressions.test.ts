@@ -112,4 +112,14 @@ describe('regressions', () => {
       expect(out.diagnostics.map((d) => `${d.code} ${d.path}`), gateway).toEqual(['GATEWAY_INVALID containers.h1/c1.gateway']);
     }
   });
+
+  it('a VXLAN VNI outside 24 bits is refused (Open vSwitch would refuse every tunnel)', () => {
+    for (const vni of [16777216, -1, 1.5]) {
+      const out = checkRing(three({ tunnel: 'vxlan', vni }));
+      expect(out.diagnostics.filter((d) => d.severity === 'error').length, String(vni)).toBeGreaterThan(0);
+      expect(out.diagnostics.every((d) => d.path === 'options.vni' && d.hint.length > 0), String(vni)).toBe(true);
+    }
+    expect(checkRing(three({ tunnel: 'vxlan', vni: 16777215 })).diagnostics).toEqual([]);
+    expect(checkRing(three({ tunnel: 'vxlan', vni: 0 })).diagnostics).toEqual([]);
+  });
 });

@@ -753,6 +753,20 @@ const ROWS: Row[] = [
     paths: ['options.bfd.interval'],
   },
   {
+    code: 'VNI_RANGE',
+    what: 'a VNI of 2^24',
+    input: () => dsl((d) => Object.assign(d.options, { tunnel: 'vxlan', vni: 16777216 })),
+    severity: 'error',
+    paths: ['options.vni'],
+  },
+  {
+    code: 'VNI_RANGE',
+    what: 'a negative VNI',
+    input: () => dsl((d) => (d.options.vni = -1)),
+    severity: 'error',
+    paths: ['options.vni'],
+  },
+  {
     code: 'MTU_TOO_SMALL',
     what: 'an underlay MTU that leaves less than 1280 inside the tunnels',
     input: () => dsl((d) => (d.options.underlayMtu = 1300)),

@@ -48,6 +48,14 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
   }
 }
 
+/** The VXLAN network identifier is 24 bits on the wire; Open vSwitch refuses the tunnel otherwise. */
+export function checkVni(m: RingModel, r: Report): void {
+  const vni = m.spec.options?.vni;
+  if (vni !== undefined && (!Number.isInteger(vni) || vni < 0 || vni > 16777215)) {
+    r.error('VNI_RANGE', 'options.vni', `VXLAN network identifier ${vni} is outside 0-16777215 (24 bits)`, 'Pick a VNI from 0 to 16777215, or leave it out for the default (4242).');
+  }
+}
+
 export function checkMtu(m: RingModel, r: Report): void {
   const u = m.opts.underlayMtu;
   if (!Number.isInteger(u) || u < 576 || u > 65535) {
