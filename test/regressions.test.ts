@@ -122,4 +122,22 @@ describe('regressions', () => {
     expect(checkRing(three({ tunnel: 'vxlan', vni: 16777215 })).diagnostics).toEqual([]);
     expect(checkRing(three({ tunnel: 'vxlan', vni: 0 })).diagnostics).toEqual([]);
   });
+
+  it('free text with backslashes before quotes, typographic quotes or $(...) in the env file path is shellcheck-clean, and exact', () => {
+    const command = ['ends in \\', '\\', "\\'", 'it\u2019s \u2018quoted\u2019', "\u2018'\\\u2019"];
+    const envFile = '/etc/ringgen/`id` $(x) it\u2019s\\';
+    const out = buildRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', command, env: { K: 'v\\' }, envFile }));
+    expect(out.diagnostics).toEqual([]);
+    const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
+    const line = /docker create [\s\S]*? >\/dev\/null\n/.exec(up)![0].replace(/>\/dev\/null\n$/, '');
+    const res = run('bash', ['-c', `docker() { printf '%s\\0' "$@"; }\nwant=x\n${line}\n`]);
+    const args = res.stdout.split('\0').slice(0, -1);
+    expect(args.slice(args.indexOf('busybox') + 1)).toEqual(command);
+    expect(args).toContain('K=v\\');
+    expect(args).toContain(envFile);
+    if (!requireTools(['shellcheck'])) return;
+    const dir = written(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', command, envFile }));
+    const r = run('shellcheck', ['-x', '--severity=style', join(dir, 'h1/up.sh')]);
+    expect(r.stdout + r.stderr).toBe('');
+  });
 });
