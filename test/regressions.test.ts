@@ -140,4 +140,17 @@ describe('regressions', () => {
     const r = run('shellcheck', ['-x', '--severity=style', join(dir, 'h1/up.sh')]);
     expect(r.stdout + r.stderr).toBe('');
   });
+
+  it('free text keeps its carriage returns and runs of blank lines (the renderer tidied them away inside quoted values)', () => {
+    const command = ['sh', '-c', 'a\r\nb', 'x\n\n\n\ny', '\r', 'bell\x07 del\x7f esc\x1b[0m'];
+    const env = { PEM: '-----BEGIN X-----\r\nabc\r\n\r\n\r\n-----END X-----\n\n\n' };
+    const out = buildRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', command, env }));
+    expect(out.diagnostics).toEqual([]);
+    const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
+    const line = /docker create [\s\S]*? >\/dev\/null\n/.exec(up)![0].replace(/>\/dev\/null\n$/, '');
+    const res = run('bash', ['-c', `docker() { printf '%s\\0' "$@"; }\nwant=x\n${line}\n`]);
+    const args = res.stdout.split('\0').slice(0, -1);
+    expect(args.slice(args.indexOf('busybox') + 1)).toEqual(command);
+    expect(args).toContain(`PEM=${env.PEM}`);
+  });
 });
