@@ -153,4 +153,18 @@ describe('regressions', () => {
     expect(args.slice(args.indexOf('busybox') + 1)).toEqual(command);
     expect(args).toContain(`PEM=${env.PEM}`);
   });
+
+  it('a NUL character in free text is refused (bash will not run a script that holds one)', () => {
+    const r = three()
+      .bridge('br0', { subnet: '192.168.7.0/24' })
+      .container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', command: ['a\0b'], env: { K: '\0' }, envFile: '/e\0', volumes: [{ source: '/s', target: '/t\0' }] });
+    const out = buildRing(r);
+    expect(out.files).toEqual([]);
+    expect(out.diagnostics.map((d) => `${d.code} ${d.path}`).sort()).toEqual([
+      'COMMAND_INVALID containers.h1/c1.command.0',
+      'ENV_INVALID containers.h1/c1.env.K',
+      'ENV_INVALID containers.h1/c1.envFile',
+      'VOLUME_INVALID containers.h1/c1.volumes.0',
+    ]);
+  });
 });

@@ -836,6 +836,27 @@ const ROWS: Row[] = [
     paths: ['containers.host1/test1.envFile'],
   },
   {
+    code: 'ENV_INVALID',
+    what: 'a NUL character in an environment value',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').env = { OK: 'x', BAD: 'a\0b' })),
+    severity: 'error',
+    paths: ['containers.host1/test1.env.BAD'],
+  },
+  {
+    code: 'COMMAND_INVALID',
+    what: 'a NUL character in a command argument',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').command = ['sh', '-c', 'echo\0'])),
+    severity: 'error',
+    paths: ['containers.host1/test1.command.2'],
+  },
+  {
+    code: 'VOLUME_INVALID',
+    what: 'a NUL character in a bind mount source',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ source: '/srv/a\0', target: '/ok' }])),
+    severity: 'error',
+    paths: ['containers.host1/test1.volumes.0'],
+  },
+  {
     code: 'VOLUME_INVALID',
     what: 'a relative bind mount source',
     input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ source: '/srv/ok', target: '/ok' }, { source: 'data', target: '/data' }])),
