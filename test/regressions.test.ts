@@ -167,4 +167,13 @@ describe('regressions', () => {
       'VOLUME_INVALID containers.h1/c1.volumes.0',
     ]);
   });
+
+  it('ring options that are not an object (an untyped config) are a SCHEMA diagnostic, not an internal error', () => {
+    for (const options of [null, 'gre', 5]) {
+      const r = ring('reg', options as never).host('h1', { internal: '10.0.0.1' });
+      let out: ReturnType<typeof buildRing> | undefined;
+      expect(() => (out = buildRing(r)), String(options)).not.toThrow();
+      expect(out!.diagnostics.map((d) => `${d.code} ${d.path}`), String(options)).toEqual(['SCHEMA options']);
+    }
+  });
 });
