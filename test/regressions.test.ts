@@ -176,4 +176,9 @@ describe('regressions', () => {
       expect(out!.diagnostics.map((d) => `${d.code} ${d.path}`), String(options)).toEqual(['SCHEMA options']);
     }
   });
+
+  it("a BFD interval out of range is refused with spanning tree off too (BFD runs on the tunnels either way)", () => {
+    const two = ring('reg', { stp: 'off', bfd: { interval: 0 } }).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' });
+    expect(checkRing(two).diagnostics.map((d) => `${d.code} ${d.path}`)).toContain('BFD_RANGE options.bfd.interval');
+  });
 });

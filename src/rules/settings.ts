@@ -43,8 +43,13 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
       if (t.cost !== undefined) range(r, `${h.path}.tunnels.${t.name}.cost`, 'tunnel path cost', t.cost, 1, costMax, `Path costs are 1-${costMax}.`);
     }
   }
-  if (o.bfdInterval !== undefined && (!Number.isInteger(o.bfdInterval) || o.bfdInterval < 10 || o.bfdInterval > 10000)) {
-    r.error('BFD_RANGE', 'options.bfd.interval', `BFD interval ${o.bfdInterval} ms is outside 10-10000`, 'Use 10-10000 ms; detection takes three intervals (30 ms gives about 0.1 s failover).');
+}
+
+/** BFD runs on every tunnel whether spanning tree is on or not. */
+export function checkBfd(m: RingModel, r: Report): void {
+  const interval = m.opts.bfdInterval;
+  if (interval !== undefined && (!Number.isInteger(interval) || interval < 10 || interval > 10000)) {
+    r.error('BFD_RANGE', 'options.bfd.interval', `BFD interval ${interval} ms is outside 10-10000`, 'Use 10-10000 ms; detection takes three intervals (30 ms gives about 0.1 s failover).');
   }
 }
 
