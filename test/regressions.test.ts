@@ -181,4 +181,9 @@ describe('regressions', () => {
     const two = ring('reg', { stp: 'off', bfd: { interval: 0 } }).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' });
     expect(checkRing(two).diagnostics.map((d) => `${d.code} ${d.path}`)).toContain('BFD_RANGE options.bfd.interval');
   });
+
+  it('a root that is not a declared host is refused with spanning tree off too', () => {
+    const two = ring('reg', { stp: 'off', root: 'nosuchhost' }).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' });
+    expect(checkRing(two).diagnostics.map((d) => `${d.code} ${d.path}`)).toContain('REF_UNKNOWN options.root');
+  });
 });

@@ -12,6 +12,10 @@ function range(r: Report, path: string, what: string, value: number, min: number
 export function checkSpanningTree(m: RingModel, r: Report): void {
   const o = m.opts;
   const spec = m.spec.options ?? {};
+  // A reference to a host that does not exist is a mistake whether spanning tree uses it or not.
+  if (spec.root !== undefined && !m.hostByName.has(spec.root)) {
+    r.error('REF_UNKNOWN', 'options.root', `root host "${spec.root}" is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ')}.`);
+  }
   if (o.stp === 'off') return;
   const maxPriority = o.stp === 'rstp' ? 61440 : 65535;
   const step = o.stp === 'rstp' ? 4096 : 1;
@@ -20,9 +24,6 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
     if (range(r, path, 'spanning tree priority', value, 0, maxPriority, priorityHint) && value % step !== 0) {
       r.error('STP_RANGE', path, `spanning tree priority ${value} is not a multiple of ${step}`, priorityHint);
     }
-  }
-  if (spec.root !== undefined && !m.hostByName.has(spec.root)) {
-    r.error('REF_UNKNOWN', 'options.root', `root host "${spec.root}" is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ')}.`);
   }
   const okAge = range(r, 'options.maxAge', 'max-age', o.maxAge, 6, 40, 'Open vSwitch accepts a max-age of 6-40.');
   const okDelay = range(r, 'options.forwardDelay', 'forward delay', o.forwardDelay, 4, 30, 'Open vSwitch accepts a forward delay of 4-30 seconds.');
