@@ -1,7 +1,8 @@
 /** Bugs found along the way, each pinned by a test that failed before its fix. */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
@@ -185,5 +186,15 @@ describe('regressions', () => {
   it('a root that is not a declared host is refused with spanning tree off too', () => {
     const two = ring('reg', { stp: 'off', root: 'nosuchhost' }).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' });
     expect(checkRing(two).diagnostics.map((d) => `${d.code} ${d.path}`)).toContain('REF_UNKNOWN options.root');
+  });
+
+  it('a .ring.json that starts with a byte order mark loads', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir, 'bom.ring.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify(three().toSpec())}`);
+    const loaded = loadConfig(file);
+    expect(loaded.diagnostics).toEqual([]);
+    expect(checkRing(loaded.input).diagnostics).toEqual([]);
   });
 });
