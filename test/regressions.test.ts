@@ -1,5 +1,5 @@
 /** Bugs found along the way, each pinned by a test that failed before its fix. */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
@@ -8,7 +8,8 @@ import { buildRing, checkRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
 import type { RingSpec } from '../src/spec';
-import { requireTools, run, tempDir, writeFiles } from './helpers';
+import { writeOutput } from '../src/writer';
+import { requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -196,5 +197,25 @@ describe('regressions', () => {
     const loaded = loadConfig(file);
     expect(loaded.diagnostics).toEqual([]);
     expect(checkRing(loaded.input).diagnostics).toEqual([]);
+  });
+
+  it('a build that cannot land (a file where a host folder goes) writes nothing, and the CLI says so without a stack trace', () => {
+    const r = three();
+    const dir = written(r);
+    const before = readFileSync(join(dir, 'h1/up.sh'), 'utf8');
+    rmSync(join(dir, 'h3'), { recursive: true });
+    writeFileSync(join(dir, 'h3'), 'mine\n');
+    const files = buildRing(r.host('h4', { internal: '10.0.0.4' })).files;
+    expect(() => writeOutput(dir, files)).toThrow(/h3 is in the way/);
+    expect(readFileSync(join(dir, 'h1/up.sh'), 'utf8')).toBe(before);
+    expect(existsSync(join(dir, 'h4'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+    if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build');
+    writeFileSync(join(dir, 'ring.json'), JSON.stringify(three().toSpec()));
+    writeFileSync(join(dir, 'afile'), '');
+    const cli = run('node', [join(ROOT, 'bin/ringgen.js'), 'build', 'ring.json', '--out', 'afile', '-q'], { cwd: dir });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toMatch(/cannot write into afile: .*nothing written/);
+    expect(cli.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 });
