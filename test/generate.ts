@@ -361,10 +361,11 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
     }
     if (rng.chance(0.15)) c.envFile = `/etc/ringgen/${freeText(rng).replace(/\n/g, '')}.env`;
     if (rng.chance(0.3)) {
-      c.volumes = Array.from({ length: rng.int(1, 2) }, () =>
+      // Targets of one container differ (Docker refuses two mounts on one path): one component each, numbered.
+      c.volumes = Array.from({ length: rng.int(1, 2) }, (_, k) =>
         rng.chance(0.5)
-          ? { source: `/srv/${freeText(rng)}`, target: `/data/${freeText(rng)}`, ...(rng.chance(0.5) ? { readonly: rng.chance(0.5) } : {}) }
-          : { volume: rng.chars(LOWER + DIGITS, 1) + rng.chars(`${LOWER}${DIGITS}_.-`, rng.int(0, 20)), target: `/v${rng.int(0, 9)}` },
+          ? { source: `/srv/${freeText(rng)}`, target: `/data${k}-${freeText(rng).replace(/\//g, '_')}`, ...(rng.chance(0.5) ? { readonly: rng.chance(0.5) } : {}) }
+          : { volume: rng.chars(LOWER + DIGITS, 1) + rng.chars(`${LOWER}${DIGITS}_.-`, rng.int(0, 20)), target: `/v${k}` },
       );
     }
     if (rng.chance(0.3)) c.restart = rng.pick(['no', 'always', 'unless-stopped', 'on-failure']);
@@ -720,7 +721,12 @@ export const MUTATIONS: Mutation[] = [
   { name: 'an environment variable name that is not one', codes: ['ENV_INVALID'], draft: (d, rng) => void (someContainer(d, rng).env = { [rng.pick(['1BAD', 'A-B', 'A B', '', 'a.b', 'X$'])]: 'v' }) },
   { name: 'a relative env file', codes: ['ENV_INVALID'], draft: setContainer('envFile', 'secrets.env') },
   { name: 'a NUL character in free text', codes: ['ENV_INVALID', 'COMMAND_INVALID', 'VOLUME_INVALID'], draft: (d, rng) => void Object.assign(someContainer(d, rng), rng.pick([{ env: { K: 'a\0' } }, { command: ['\0'] }, { envFile: '/a\0' }, { volumes: [{ source: '/s\0', target: '/t' }] }])) },
-  { name: 'a relative volume path or a bad volume name', codes: ['VOLUME_INVALID'], draft: (d, rng) => void (someContainer(d, rng).volumes = [rng.pick([{ source: 'rel', target: '/t' }, { source: '/s', target: 'rel' }, { volume: 'a/b', target: '/t' }, { volume: '', target: '/t' }])]) },
+  {
+    name: 'a relative volume path, a bad volume name, or two volumes on one target',
+    codes: ['VOLUME_INVALID'],
+    draft: (d, rng) =>
+      void (someContainer(d, rng).volumes = rng.pick([[{ source: 'rel', target: '/t' }], [{ source: '/s', target: 'rel' }], [{ volume: 'a/b', target: '/t' }], [{ volume: '', target: '/t' }], [{ volume: 'v', target: '/t' }, { source: '/s', target: '/t/' }]])),
+  },
   // shapes only an untyped config or a JSON file can give
   ...(
     [

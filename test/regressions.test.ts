@@ -218,4 +218,10 @@ describe('regressions', () => {
     expect(cli.stderr).toMatch(/cannot write into afile: .*nothing written/);
     expect(cli.stderr).not.toMatch(/internal error|\n\s+at /);
   });
+
+  it('two volumes of a container on one target are refused (docker create would fail on the host)', () => {
+    const volumes = [{ volume: 'a', target: '/data' }, { source: '/srv', target: '/data//./' }, { source: '/srv', target: '/other' }];
+    const out = checkRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', volumes }));
+    expect(out.diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['VOLUME_INVALID containers.h1/c1.volumes.1']);
+  });
 });

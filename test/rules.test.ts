@@ -858,6 +858,13 @@ const ROWS: Row[] = [
   },
   {
     code: 'VOLUME_INVALID',
+    what: 'two volumes on one target',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ volume: 'a', target: '/data' }, { source: '/srv/b', target: '/data/' }])),
+    severity: 'error',
+    paths: ['containers.host1/test1.volumes.1'],
+  },
+  {
+    code: 'VOLUME_INVALID',
     what: 'a relative bind mount source',
     input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ source: '/srv/ok', target: '/ok' }, { source: 'data', target: '/data' }])),
     severity: 'error',
