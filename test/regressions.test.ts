@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
+import { formatDiagnostics, style } from '../src/format';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
@@ -223,5 +224,15 @@ describe('regressions', () => {
     const volumes = [{ volume: 'a', target: '/data' }, { source: '/srv', target: '/data//./' }, { source: '/srv', target: '/other' }];
     const out = checkRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', volumes }));
     expect(out.diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['VOLUME_INVALID containers.h1/c1.volumes.1']);
+  });
+
+  it('diagnostics print names from the ring file with their control characters escaped (no terminal escape sequences, one line each)', () => {
+    const spec = JSON.parse(JSON.stringify(three().bridge('br0', { subnet: '192.168.7.0/24' }).toSpec())) as RingSpec;
+    spec.hosts[0]!.name = 'h\u001b]0;pwned\u0007\u001b[2J';
+    spec.containers = [{ name: 'c\nnext', host: 'x\u009b31m', bridge: 'br0', ip: '192.168.7.20', image: 'busybox' }];
+    const text = formatDiagnostics(checkRing(spec).diagnostics, style(false));
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain('h\\u001b]0;pwned\\u0007\\u001b[2J');
+    for (const line of text.split('\n')) expect(line).toMatch(/^(error|warning|    hint: |      |\d+ error)/);
   });
 });
