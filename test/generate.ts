@@ -400,20 +400,21 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
 
   // Tunnels: rename some of the ring's own, add chords (never with spanning tree off).
   const tunnels: Draft['tunnels'] = [];
-  const tunnelNames = new Set<string>();
-  const tunnelName = () => {
-    for (;;) {
-      const name = rng.chance(0.2) ? `${rng.pick(['gre', 'vx'])}${rng.int(0, 50)}` : ifaceName(rng, rng.pick(['T', 'k', 'tun']), rng.int(3, 15));
-      if (!tunnelNames.has(name)) {
-        tunnelNames.add(name);
-        return name;
-      }
+  // Names are unique per host; now and then one names two tunnels between four different hosts.
+  const hostsOfName = new Map<string, Set<string>>();
+  const tunnelName = (a: string, z: string) => {
+    const reusable = [...hostsOfName].filter(([, on]) => !on.has(a) && !on.has(z)).map(([name]) => name);
+    let name = reusable.length > 0 && rng.chance(0.15) ? rng.pick(reusable) : '';
+    while (name === '' || (hostsOfName.has(name) && !reusable.includes(name))) {
+      name = rng.chance(0.2) ? `${rng.pick(['gre', 'vx'])}${rng.int(0, 50)}` : ifaceName(rng, rng.pick(['T', 'k', 'tun']), rng.int(3, 15));
     }
+    hostsOfName.set(name, new Set([...(hostsOfName.get(name) ?? []), a, z]));
+    return name;
   };
   const costOpt = (): TunnelOptions | undefined => (rng.chance(0.4) ? { cost: rng.edgy(1, costMax) } : undefined);
   const neighbours: Array<[string, string]> = n === 2 ? [[hostNames[0]!, hostNames[1]!]] : n >= 3 ? hostNames.map((h, i) => [h, hostNames[(i + 1) % n]!]) : [];
   for (const [a, z] of neighbours) {
-    if (rng.chance(0.2)) tunnels.push([tunnelName(), ...(rng.chance(0.5) ? [a, z] : [z, a]) as [string, string], costOpt()]);
+    if (rng.chance(0.2)) tunnels.push([tunnelName(a, z), ...(rng.chance(0.5) ? [a, z] : [z, a]) as [string, string], costOpt()]);
   }
   if (stp !== 'off' && n >= 4) {
     const pairs = new Set(neighbours.map(([a, z]) => [a, z].sort().join('\n')));
@@ -422,13 +423,14 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
       const key = [a, z].sort().join('\n');
       if (pairs.has(key)) continue;
       pairs.add(key);
-      tunnels.push([tunnelName(), a, z, costOpt()]);
+      tunnels.push([tunnelName(a, z), a, z, costOpt()]);
     }
   }
   if (stp !== 'off' && n >= 2 && rng.chance(0.15)) {
-    // A second tunnel between neighbours: allowed, with a warning.
+    // A second tunnel between neighbours (a declaration after the one that names the ring's own):
+    // allowed, with a warning.
     const [a, z] = rng.pick(neighbours);
-    tunnels.push([tunnelName(), a, z, costOpt()]);
+    tunnels.push([tunnelName(a, z), a, z, costOpt()], [tunnelName(a, z), z, a, costOpt()]);
     warnings.add('TUNNEL_PARALLEL');
   }
 

@@ -162,7 +162,7 @@ function invariants(c: Case): string[] {
       if (JSON.stringify(b.options.key) !== JSON.stringify(e.options.key) || b.type !== e.type) fail(`${where}: the ends disagree on type or key`);
       if (JSON.stringify(b.port) !== JSON.stringify(e.port)) fail(`${where}: the ends disagree on port settings`);
     }
-    if (ends.filter((x) => x.name === e.name).length !== 2) fail(`${where}: the name is used by ${ends.filter((x) => x.name === e.name).length} ends in the ring`);
+    if (ends.filter((x) => x.name === e.name && x.host === e.host).length !== 1) fail(`${where}: the name is used twice on the host`);
     if ((e.bfd.enable === 'true') !== (bfdInterval !== undefined)) fail(`${where}: bfd ${JSON.stringify(e.bfd)}`);
     if (bfdInterval !== undefined && e.bfd.min_rx !== String(bfdInterval)) fail(`${where}: bfd interval ${e.bfd.min_rx}, not ${bfdInterval}`);
     const me = ip(hostByName.get(e.host)!.ipNum);
@@ -177,9 +177,9 @@ function invariants(c: Case): string[] {
   const costKey = stp === 'rstp' ? 'rstp-path-cost' : 'stp-path-cost';
   const tunnelCount = new Set(ends.map((e) => `${e.name}\n${pairKey(e.host, hostByIp.get(e.options.remote_ip!) ?? '?')}`)).size;
   const expectTunnel = (name: string, a: string, b: string, cost: number | undefined) => {
-    const mine = ends.filter((e) => e.name === name);
+    const mine = ends.filter((e) => e.name === name && (e.host === a || e.host === b));
     const hostsOf = mine.map((e) => e.host).sort();
-    if (JSON.stringify(hostsOf) !== JSON.stringify([a, b].sort())) fail(`tunnel ${name} ${a}-${b} is on ${hostsOf.join(', ') || 'no host'}`);
+    if (JSON.stringify(hostsOf) !== JSON.stringify([a, b].sort()) || hostByIp.get(mine[0]?.options.remote_ip ?? '') !== (mine[0]?.host === a ? b : a)) fail(`tunnel ${name} ${a}-${b} is on ${hostsOf.join(', ') || 'no host'}`);
     const want = String(cost ?? o.tunnelCost ?? 2000);
     if (stp !== 'off' && mine.some((e) => e.port[costKey] !== want)) fail(`tunnel ${name}: cost ${mine.map((e) => e.port[costKey]).join('/')}, not ${want}`);
   };
@@ -379,6 +379,8 @@ describe('generated valid rings', () => {
     }
     expect(cases.some((c) => c.draft.bridges.length >= 3)).toBe(true);
     expect(cases.some((c) => c.draft.tunnels.length >= 2)).toBe(true);
+    expect(cases.some((c) => new Set(c.draft.tunnels.map((t) => t[0])).size < c.draft.tunnels.length), 'no ring names two tunnels alike').toBe(true);
+    expect(cases.some((c) => c.expect.warnings.has('TUNNEL_PARALLEL') && c.out.diagnostics.some((d) => d.code === 'TUNNEL_PARALLEL'))).toBe(true);
     expect(cases.some((c) => c.draft.hosts.some((h) => h.bridgeAddresses))).toBe(true);
     expect(cases.some((c) => c.draft.hosts.some((h) => h.external) && c.draft.hosts.some((h) => !h.external))).toBe(true);
   });
