@@ -235,4 +235,21 @@ describe('regressions', () => {
     expect(text).toContain('h\\u001b]0;pwned\\u0007\\u001b[2J');
     for (const line of text.split('\n')) expect(line).toMatch(/^(error|warning|    hint: |      |\d+ error)/);
   });
+
+  it("the Ansible group of a ring named all, ungrouped or like one of its hosts gets ringgen_ in front (the inventory did not parse, or the playbook reached one host)", () => {
+    for (const name of ['all', 'ungrouped', 'h2']) {
+      const files = buildRing(ring(name).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' })).files;
+      const text = (p: string) => files.find((f) => f.path === p)!.content;
+      expect(text('inventory.yml'), name).toContain(`\n    "ringgen_${name}":\n`);
+      expect(text('deploy.yml'), name).toContain(`\n  hosts: "ringgen_${name}"\n`);
+      if (!requireTools(['ansible-inventory'])) continue;
+      const dir = written(ring(name).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' }));
+      writeFileSync(join(dir, 'ansible.cfg'), '');
+      const env = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_HOME: dir, ANSIBLE_LOCAL_TEMP: join(dir, 'tmp') };
+      const r = run('ansible-inventory', ['-i', 'inventory.yml', '--list'], { cwd: dir, env });
+      expect(r.stderr, name).toBe('');
+      expect((JSON.parse(r.stdout) as Record<string, { hosts?: string[] }>)[`ringgen_${name}`]?.hosts, name).toEqual(['h1', 'h2', 'h3']);
+    }
+    expect(buildRing(three()).files.find((f) => f.path === 'inventory.yml')!.content).toContain('\n    "reg":\n');
+  });
 });
