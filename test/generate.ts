@@ -434,7 +434,9 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
     warnings.add('TUNNEL_PARALLEL');
   }
 
-  const name = rng.chars(LOWER, 1) + rng.chars(`${LOWER}${DIGITS}-`, rng.pick([0, 3, 6, 19]));
+  // The ring's name now and then one Ansible reserves, or a host's.
+  const hostLike = hostNames.filter((h) => /^[a-z][a-z0-9-]{0,19}$/.test(h));
+  const name = rng.chance(0.15) ? rng.pick(['all', 'ungrouped', ...hostLike]) : rng.chars(LOWER, 1) + rng.chars(`${LOWER}${DIGITS}-`, rng.pick([0, 3, 6, 19]));
   return { seed, draft: { name, options, hosts, bridges, containers, tunnels, arrays: rng.chance(0.5) }, expect: { warnings } };
 }
 

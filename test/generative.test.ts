@@ -350,6 +350,9 @@ function invariants(c: Case): string[] {
   // The rollout files and the picture.
   const deploy = fileOf(c, 'deploy.sh');
   const inventory = fileOf(c, 'inventory.yml');
+  const group = d.name.replace(/-/g, '_');
+  const wantGroup = ['all', 'ungrouped', ...names].includes(group) ? `ringgen_${group}` : group;
+  if (!inventory.includes(`\n    "${wantGroup}":\n`) || !fileOf(c, 'deploy.yml').includes(`\n  hosts: "${wantGroup}"\n`)) fail(`inventory.yml, deploy.yml: not the group ${wantGroup}`);
   for (const h of d.hosts) {
     if (!deploy.includes(`\n  ${h.name}) echo ${ip(num(h.internal))} ;;\n`)) fail(`deploy.sh: no address for ${h.name}`);
     if (!inventory.includes(`        "${h.name}":\n          ansible_host: "${ip(num(h.internal))}"\n`)) fail(`inventory.yml: no ${h.name}`);
@@ -383,6 +386,7 @@ describe('generated valid rings', () => {
     expect(cases.some((c) => c.expect.warnings.has('TUNNEL_PARALLEL') && c.out.diagnostics.some((d) => d.code === 'TUNNEL_PARALLEL'))).toBe(true);
     expect(cases.some((c) => c.draft.hosts.some((h) => h.bridgeAddresses))).toBe(true);
     expect(cases.some((c) => c.draft.hosts.some((h) => h.external) && c.draft.hosts.some((h) => !h.external))).toBe(true);
+    expect(cases.some((c) => ['all', 'ungrouped', ...c.draft.hosts.map((h) => h.name)].includes(c.draft.name)), 'no ring named like a host or all').toBe(true);
   });
 
   it('build without errors or unexpected warnings, the same way twice and through their JSON spec', () => {
