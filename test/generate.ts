@@ -774,6 +774,8 @@ export const MUTATIONS: Mutation[] = [
       ['an MTU that is NaN', (d: Draft) => toBuilder({ ...d, options: { ...d.options, underlayMtu: NaN } })],
       ['a max-age that is Infinity', (d: Draft) => toBuilder({ ...d, options: { ...d.options, maxAge: Infinity } })],
       ['a host name that is an object', (d: Draft) => toBuilder(d).host({} as never, { internal: '10.255.0.9' })],
+      ['a host name that is a Symbol', (d: Draft) => toBuilder(d).host(Symbol('h') as never, { internal: '10.255.0.9' })],
+      ['an object whose toSpec throws', () => ({ toSpec: () => { throw new TypeError('not a ring'); } })],
     ] as Array<[string, (d: Draft) => unknown]>
   ).map(([name, builder]): Mutation => ({ name: `untyped DSL: ${name}`, codes: ['SCHEMA', 'REF_UNKNOWN', 'TUNNEL_SELF'], builder })),
 ];

@@ -252,4 +252,18 @@ describe('regressions', () => {
     }
     expect(buildRing(three()).files.find((f) => f.path === 'inventory.yml')!.content).toContain('\n    "reg":\n');
   });
+
+  it('a builder that cannot become a plain spec (a Symbol for a name, a toSpec that throws) gives a SCHEMA diagnostic, not an internal error', () => {
+    const inputs = [
+      ring('reg').host(Symbol('h') as never, { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }),
+      three().tunnel('t', Symbol('a') as never, 'h1'),
+      { toSpec: () => { throw new Error('boom'); } },
+    ];
+    for (const input of inputs) {
+      let out: ReturnType<typeof buildRing> | undefined;
+      expect(() => (out = buildRing(input))).not.toThrow();
+      expect(out!.diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['SCHEMA (root)']);
+      expect(out!.diagnostics[0]!.hint.length).toBeGreaterThan(0);
+    }
+  });
 });
