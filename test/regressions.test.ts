@@ -266,4 +266,11 @@ describe('regressions', () => {
       expect(out!.diagnostics[0]!.hint.length).toBeGreaterThan(0);
     }
   });
+
+  it('redundancy is checked on rings of more than 120 hosts too (losing the hub of 150 hosts leaves a line spanning tree cannot serve)', () => {
+    const hub = ring('hub');
+    for (let i = 0; i < 150; i++) hub.host(`h${i}`, { internal: `10.1.${i >> 6}.${(i & 63) + 1}` });
+    for (let i = 2; i < 149; i++) hub.tunnel(`c${i}`, 'h0', `h${i}`);
+    expect(checkRing(hub).diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error RING_REDUNDANCY_LIMIT']);
+  });
 });
