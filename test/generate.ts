@@ -702,7 +702,11 @@ export const MUTATIONS: Mutation[] = [
   { name: 'a BFD interval outside 10-10000', codes: ['BFD_RANGE'], draft: (d, rng) => void (d.options.bfd = { interval: rng.pick([9, 10001, 0, -50]) }) },
   { name: 'an underlay MTU outside 576-65535', codes: ['MTU_RANGE'], draft: (d, rng) => void (d.options.underlayMtu = rng.pick([575, 65536, 0, -1500])) },
   { name: 'an underlay MTU that leaves less than 1280 inside', codes: ['MTU_TOO_SMALL'], draft: (d, rng) => void (d.options.underlayMtu = rng.pick([1300, 1321])) },
-  { name: 'a container MTU outside 576 to the overlay MTU', codes: ['MTU_RANGE'], draft: setContainer('mtu', 9001) },
+  {
+    name: 'a container MTU outside 576 to the overlay MTU',
+    codes: ['MTU_RANGE'],
+    draft: (d, rng) => void (someContainer(d, rng).mtu = rng.pick([575, (d.options.underlayMtu ?? 1500) - ((d.options.tunnel ?? 'gre') === 'gre' ? 42 : 54) + 1])),
+  },
   { name: 'a VNI outside 24 bits', codes: ['VNI_RANGE'], draft: (d, rng) => void Object.assign(d.options, { tunnel: 'vxlan', vni: rng.pick([16777216, -1, 2 ** 32]) }) },
   // ports
   { name: 'a port published on a host without an external address', codes: ['PUBLISH_NO_EXTERNAL'], draft: (d, rng) => {
