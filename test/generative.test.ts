@@ -357,6 +357,10 @@ function invariants(c: Case): string[] {
     if (!deploy.includes(`\n  ${h.name}) echo ${ip(num(h.internal))} ;;\n`)) fail(`deploy.sh: no address for ${h.name}`);
     if (!inventory.includes(`        "${h.name}":\n          ansible_host: "${ip(num(h.internal))}"\n`)) fail(`inventory.yml: no ${h.name}`);
   }
+  // deploy.sh --dry-run (it prints the ssh and scp commands, runs none) installs every host in ring order.
+  const dry = run('bash', [join(c.dir, 'deploy.sh'), '--dry-run'], { env: { ...process.env, RINGGEN_COPY: 'scp' } });
+  const installs = dry.stderr.split('\n').flatMap((l) => /^deploy\[.*\] (\S+): install\.sh$/.exec(l)?.slice(1) ?? []);
+  if (dry.status !== 0 || JSON.stringify(installs) !== JSON.stringify(names)) fail(`deploy.sh --dry-run: exit ${dry.status}, installs ${installs.join(' ')}`);
   const svg = xmlProblems(fileOf(c, 'ring.svg'));
   if (svg.length > 0) fail(`ring.svg: ${svg.join('; ')}`);
   return bad;
