@@ -493,10 +493,11 @@ describe('mutated rings', () => {
 
   it.each(MUTATIONS.map((m) => [m.name, m] as const))('%s: refused with a code, a path and a hint, never thrown', (_, m) => {
     let applied = 0;
-    for (let k = 0; k < bases.length && applied < 3; k++) {
+    for (let k = 0; k < bases.length && applied < 4; k++) {
       const base = bases[(k + nameSeed(m.name)) % bases.length]!;
-      const label = `${m.name}, on seed ${base.seed} (mutation seed ${SEED + k})`;
-      const rng = new Rng(SEED + k + nameSeed(m.name));
+      const seed = (SEED + k + nameSeed(m.name)) >>> 0;
+      const label = `${m.name}, on validRing(${base.seed}, { hosts: ${base.draft.hosts.length} }) with new Rng(${seed})`;
+      const rng = new Rng(seed);
       const input = mutate(m, base, rng);
       if (input === undefined) continue;
       applied++;
