@@ -625,7 +625,14 @@ export const MUTATIONS: Mutation[] = [
     },
   },
   { name: 'a VLAN outside 1-4094', codes: ['VLAN_INVALID'], draft: (d, rng) => void (someBridge(d, rng).vlan = rng.pick([0, 4095, -1, 100000])) },
-  { name: 'two bridges on one VLAN', codes: ['VLAN_INVALID'], draft: (d, rng) => void d.bridges.push({ name: 'bvlan', subnet: '100.68.0.0/24', vlan: someBridge(d, rng).vlan ?? 10 + d.bridges.indexOf(d.bridges[0]!) }) },
+  {
+    name: 'two bridges on one VLAN',
+    codes: ['VLAN_INVALID'],
+    draft: (d, rng) => {
+      const b = someBridge(d, rng);
+      d.bridges.push({ name: 'bvlan', subnet: '100.68.0.0/24', vlan: b.vlan ?? 10 + d.bridges.indexOf(b) });
+    },
+  },
   { name: 'a host address on a bridge that is not declared', codes: ['REF_UNKNOWN'], draft: (d) => void (d.hosts[0]!.bridgeAddresses = { nosuchbr: '100.69.0.1' }) },
   {
     name: 'a host address outside the bridge, at its network address, or taken by another host',
