@@ -655,6 +655,15 @@ export const MUTATIONS: Mutation[] = [
     codes: ['TUNNEL_NAME_DUPLICATE'],
     draft: (d) => (d.hosts.length >= 3 ? void d.tunnels.push(['tdup', d.hosts[0]!.name, d.hosts[1]!.name], ['tdup', d.hosts[0]!.name, d.hosts[2]!.name]) : false),
   },
+  {
+    name: 'the same tunnel declared twice',
+    codes: ['TUNNEL_NAME_DUPLICATE'],
+    draft: (d, rng) => {
+      if (d.hosts.length < 2) return false;
+      const [a, b] = rng.sample(d.hosts, 2).map((h) => h.name) as [string, string];
+      d.tunnels.push(['ttwice', a, b], rng.chance(0.5) ? ['ttwice', a, b] : ['ttwice', b, a]);
+    },
+  },
   { name: 'the root is not a declared host', codes: ['REF_UNKNOWN'], draft: (d) => void (d.options.root = 'nosuchhost') },
   { name: 'spanning tree off on a ring with a loop', codes: ['STP_OFF_LOOP'], draft: (d) => (addHosts(d, 3), void (d.options.stp = 'off')) },
   // Without chords: with them, a ring of 45 can keep its redundancy.
