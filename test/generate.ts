@@ -577,9 +577,9 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'a host address that is not an IPv4 address',
     codes: ['IP_INVALID'],
-    draft: (d, rng) => void (d.hosts[0]![rng.pick(['internal', 'external'] as const)] = rng.pick(['10.0.0.256', '10.0.0', '010.0.0.1', '10.0.0.1/33', ' 10.0.0.1', '10.0.0.1 ', 'a.b.c.d', '', '10.0.0.1/', '::1', '10.0.0.1/24/8'])),
+    draft: (d, rng) => void (d.hosts[0]![rng.pick(['internal', 'external'] as const)] = rng.pick(['10.0.0.256', '10.0.0', '010.0.0.1', '10.0.0.1/33', ' 10.0.0.1', '10.0.0.1 ', 'a.b.c.d', '', '10.0.0.1/', '::1', '10.0.0.1/24/8', '127.0.0.1', '0.0.0.0', '224.0.0.5', '255.255.255.255'])),
   },
-  { name: 'a subnet with host bits set', codes: ['SUBNET_INVALID'], draft: (d, rng) => void (someBridge(d, rng).subnet = rng.pick(['192.168.1.1/24', '192.168.1.0', 'x', '192.168.1.0/33', '192.168.1.0/-1', '192.168.1.0/24 '])) },
+  { name: 'a subnet with host bits set', codes: ['SUBNET_INVALID'], draft: (d, rng) => void (someBridge(d, rng).subnet = rng.pick(['192.168.1.1/24', '192.168.1.0', 'x', '192.168.1.0/33', '192.168.1.0/-1', '192.168.1.0/24 ', '127.0.0.0/24', '224.0.0.0/24', '0.0.0.0/16'])) },
   { name: 'a subnet of /31', codes: ['SUBNET_TOO_SMALL'], draft: (d, rng) => void (someBridge(d, rng).subnet = '100.64.9.0/31') },
   { name: 'a subnet too small for the hosts', codes: ['SUBNET_TOO_SMALL'], draft: (d, rng) => (addHosts(d, 6), void (someBridge(d, rng).subnet = '100.64.9.0/29')) },
   { name: 'two bridges with overlapping subnets', codes: ['SUBNET_OVERLAP'], draft: (d, rng) => void d.bridges.push({ name: 'bover', subnet: someBridge(d, rng).subnet.replace(/\/\d+$/, '/30') }) },

@@ -273,4 +273,15 @@ describe('regressions', () => {
     for (let i = 2; i < 149; i++) hub.tunnel(`c${i}`, 'h0', `h${i}`);
     expect(checkRing(hub).diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error RING_REDUNDANCY_LIMIT']);
   });
+
+  it('host addresses and subnets in loopback, multicast, 0.0.0.0/8 or at 255.255.255.255 are refused', () => {
+    const mk = (internal: string, subnet: string) => ring('reg').host('h1', { internal }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' }).bridge('br0', { subnet });
+    for (const internal of ['127.0.0.1', '0.0.0.0', '224.0.0.1', '239.1.2.3/24', '255.255.255.255']) {
+      expect(checkRing(mk(internal, '192.168.1.0/24')).diagnostics.map((d) => `${d.code} ${d.path}`), internal).toEqual(['IP_INVALID hosts.h1.internal']);
+    }
+    for (const subnet of ['127.0.0.0/24', '0.0.0.0/24', '224.1.0.0/24', '192.0.0.0/2']) {
+      expect(checkRing(mk('10.0.0.1', subnet)).diagnostics.map((d) => `${d.code} ${d.path}`), subnet).toEqual(['SUBNET_INVALID bridges.br0.subnet']);
+    }
+    expect(checkRing(mk('10.0.0.1', '169.254.1.0/24')).diagnostics).toEqual([]);
+  });
 });

@@ -392,6 +392,26 @@ const ROWS: Row[] = [
     paths: ['hosts.host2.external'],
   },
   {
+    code: 'IP_INVALID',
+    what: 'a host external address in loopback',
+    input: () => dsl((d) => (hostOf(d, 'host1').external = '127.0.0.2')),
+    severity: 'error',
+    paths: ['hosts.host1.external'],
+    message: /loopback/,
+  },
+  {
+    code: 'SUBNET_INVALID',
+    what: 'a multicast subnet',
+    input: () =>
+      dsl((d) => {
+        bridgeOf(d, 'br1').subnet = '239.1.1.0/24';
+        containerOf(d, 'host3/test1').ip = '239.1.1.11';
+      }),
+    severity: 'error',
+    paths: ['bridges.br1.subnet'],
+    message: /multicast/,
+  },
+  {
     code: 'SUBNET_INVALID',
     what: 'a subnet with host bits set',
     input: () => dsl((d) => (bridgeOf(d, 'br1').subnet = '192.168.3.1/24')),
