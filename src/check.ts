@@ -3,7 +3,7 @@ import { Report, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { buildModel, type RingModel } from './model';
 import { checkAddresses } from './rules/addresses';
 import { checkNames } from './rules/names';
-import { checkMtu, checkPublish, checkSpanningTree } from './rules/settings';
+import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
 import { checkRing, checkTunnels, fitTimers } from './rules/topology';
 import { parseSpec } from './schema';
 
@@ -13,6 +13,8 @@ const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
   checkTunnels,
   checkRing,
   checkSpanningTree,
+  checkBfd,
+  checkVni,
   checkMtu,
   checkPublish,
 ];

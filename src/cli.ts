@@ -74,7 +74,12 @@ function runBuild(argv: { file: string; out: string; check: boolean; typecheck: 
     io.out(`${argv.out} is up to date (${built.files.length} files)`);
     return EXIT.ok;
   }
-  writeOutput(outDir, built.files);
+  try {
+    writeOutput(outDir, built.files);
+  } catch (e) {
+    io.err(`ringgen: cannot write into ${argv.out}: ${(e as Error).message}; nothing written`);
+    return EXIT.usage;
+  }
   if (!argv.quiet) io.out(summary(built.model, built.stp, argv.out));
   return EXIT.ok;
 }

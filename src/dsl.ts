@@ -75,7 +75,10 @@ export class RingBuilder {
 
   /** The plain spec: each host lists its tunnel ends, derived from the ring and the declared tunnels. */
   toSpec(): RingSpec {
-    const tunnels = ringTunnels(this.hostList.map((h) => h.name), this.tunnelList, this.options.tunnel ?? 'gre');
+    // Untyped configs can pass anything as options (null too): the shape check reports it.
+    const options: unknown = this.options;
+    const plain = typeof options === 'object' && options !== null;
+    const tunnels = ringTunnels(this.hostList.map((h) => h.name), this.tunnelList, (plain && this.options.tunnel) || 'gre');
     const internal = new Map(this.hostList.map((h) => [h.name, bareIp(h.internal)]));
     const ends = new Map<string, TunnelEndSpec[]>(this.hostList.map((h) => [h.name, []]));
     for (const t of tunnels) {
@@ -89,7 +92,8 @@ export class RingBuilder {
       bridges: this.bridgeList.map((b) => ({ ...b })),
       containers: this.containerList.map((c) => ({ ...c })),
     };
-    if (Object.keys(this.options).length > 0) spec.options = { ...this.options };
+    if (!plain) spec.options = options as RingOptions;
+    else if (Object.keys(this.options).length > 0) spec.options = { ...this.options };
     return spec;
   }
 }

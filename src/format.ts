@@ -16,10 +16,19 @@ export function style(color: boolean): Style {
   return { red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
 }
 
+/**
+ * Text from the ring file on a terminal: control characters (the escape that starts a terminal
+ * control sequence, a carriage return) are shown as `\u001b`, never written raw. Line breaks stay
+ * (TypeScript's messages have them) but continue indented, so no line can pass for a diagnostic.
+ */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\n/g, '\n      ');
+}
+
 function where(d: Diagnostic, cwd: string): string {
   if (!d.location) return '';
   const file = d.location.file.startsWith(cwd + '/') ? d.location.file.slice(cwd.length + 1) : d.location.file;
-  return `${file}:${d.location.line}:${d.location.column}: `;
+  return `${visible(file)}:${d.location.line}:${d.location.column}: `;
 }
 
 /** `file:line:col: error CODE at path: message` then the hint; errors first, then warnings. */
@@ -27,8 +36,8 @@ export function formatDiagnostics(items: readonly Diagnostic[], s: Style, cwd = 
   const lines: string[] = [];
   for (const d of items) {
     const sev = d.severity === 'error' ? s.red('error') : s.yellow('warning');
-    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${d.path}: ${d.message}`);
-    lines.push(s.dim(`    hint: ${d.hint}`));
+    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${visible(d.path)}: ${visible(d.message)}`);
+    lines.push(s.dim(`    hint: ${visible(d.hint)}`));
   }
   const errors = items.filter((d) => d.severity === 'error').length;
   const warnings = items.length - errors;

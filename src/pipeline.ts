@@ -35,7 +35,15 @@ export function toSpec(input: RingInput | unknown): unknown {
 
 /** Runs every check; never throws for a bad ring. */
 export function checkRing(input: RingInput | unknown): CheckOutcome {
-  const { model, diagnostics } = checkSpec(toSpec(input));
+  let spec: unknown;
+  try {
+    spec = toSpec(input);
+  } catch (e) {
+    // A builder holds whatever an untyped config gave it; turning that into a spec can fail.
+    const message = `the ring could not be turned into a plain spec: ${e instanceof Error ? e.message : String(e)}`;
+    return { diagnostics: [{ code: 'SCHEMA', severity: 'error', path: '(root)', message, hint: 'A value of the wrong type reached the ring builder (a config run without the type-check?): compare with the DSL reference in the README.' }] };
+  }
+  const { model, diagnostics } = checkSpec(spec);
   if (!model || hasErrors(diagnostics)) return { diagnostics, ...(model ? { model } : {}) };
   return { diagnostics, model, stp: analyseTree(model).intact };
 }

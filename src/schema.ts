@@ -6,6 +6,28 @@ import type { RingSpec } from './spec';
 const int = z.number().int();
 const str = z.string();
 
+/**
+ * An object used as a map by name, passed through as given, each value checked by `value`. Not
+ * `z.record`: that refuses an object with an own `constructor` key and drops a `__proto__` key,
+ * and both can be names (a bridge or host may be called `constructor`, a variable `__proto__`).
+ */
+export function nameMap<T>(value: z.ZodType<T>, what: string) {
+  return z
+    .custom<Record<string, T>>((v) => {
+      const proto: unknown = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.getPrototypeOf(v) : undefined;
+      return proto === Object.prototype || proto === null;
+    }, `Invalid input: expected ${what}`)
+    .superRefine((map, ctx) => {
+      for (const [key, v] of Object.entries(map)) {
+        const r = value.safeParse(v);
+        if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message });
+      }
+    });
+}
+
+/** `env`, `bridgeAddresses`. */
+const stringMap = nameMap(str, 'an object of strings');
+
 const bfd = z.union([z.boolean(), z.object({ interval: int.optional() }).strict()]);
 
 const options = z
@@ -43,7 +65,7 @@ const host = z
     internalIface: str.optional(),
     externalIface: str.optional(),
     priority: int.optional(),
-    bridgeAddresses: z.record(str, str).optional(),
+    bridgeAddresses: stringMap.optional(),
     tunnels: z.array(tunnelEnd),
   })
   .strict();
@@ -63,7 +85,7 @@ const container = z
     ip: str,
     image: str,
     command: z.array(str).optional(),
-    env: z.record(str, str).optional(),
+    env: stringMap.optional(),
     envFile: str.optional(),
     volumes: z.array(volume).optional(),
     restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),

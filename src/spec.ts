@@ -50,7 +50,7 @@ export interface RingOptions {
   externalIface?: string;
   /** Masquerade traffic from the ring's subnets leaving the host. Default true. */
   egressNat?: boolean;
-  /** VXLAN network identifier (`options:key`), vxlan only. Default 4242. */
+  /** VXLAN network identifier (`options:key`, 0-16777215), vxlan only. Default 4242. */
   vni?: number;
   /** Default Docker network of the containers (their `eth0`). Default `bridge`. */
   dockerNetwork?: 'bridge' | 'none';

@@ -22,6 +22,44 @@ interface Node {
   edges: TunnelModel[];
 }
 
+/** A binary min-heap. */
+class Heap<T> {
+  private readonly items: T[] = [];
+
+  constructor(private readonly less: (a: T, b: T) => number) {}
+
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 const cmpId = (a: [number, string], b: [number, string]) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 
 export function electTree(model: RingModel, without: ReadonlySet<string> = new Set()): StpResult {
@@ -51,19 +89,21 @@ export function electTree(model: RingModel, without: ReadonlySet<string> = new S
     const byId = cmpId(nodes.get(via)!.id, nodes.get(oldVia)!.id);
     return byId < 0 || (byId === 0 && t.name < old.name);
   };
+  // The next host to settle: lowest cost, then lowest bridge ID (a heap; stale entries are skipped).
+  const queue = new Heap<{ cost: number; node: Node }>((x, y) => x.cost - y.cost || cmpId(x.node.id, y.node.id));
+  queue.push({ cost: 0, node: root });
   while (done.size < all.length) {
-    let u: string | undefined;
-    for (const [name, c] of cost) {
-      if (done.has(name)) continue;
-      if (u === undefined || c < cost.get(u)! || (c === cost.get(u)! && cmpId(nodes.get(name)!.id, nodes.get(u)!.id) < 0)) u = name;
-    }
-    if (u === undefined) break;
+    const next = queue.pop();
+    if (next === undefined) break;
+    const u = next.node.name;
+    if (done.has(u) || cost.get(u) !== next.cost) continue;
     done.add(u);
     for (const t of nodes.get(u)!.edges) {
       const v = t.a === u ? t.b : t.a;
       if (done.has(v)) continue;
       const c = cost.get(u)! + t.cost;
       if (better(v, u, t, c)) {
+        if (cost.get(v) !== c) queue.push({ cost: c, node: nodes.get(v)! });
         cost.set(v, c);
         rootPort.set(v, t);
         hops.set(v, hops.get(u)! + 1);
@@ -86,14 +126,14 @@ export interface RedundancyLimit {
 
 /** For every single host loss, how deep the tree becomes (hops the farthest host is from the root). */
 export function depthAfterLoss(model: RingModel): RedundancyLimit[] {
-  if (model.hosts.length > 120) return [];
   return model.hosts.map((h) => ({ lost: h.name, depth: electTree(model, new Set([h.name])).depth }));
 }
 
 /** The intact tree and the tree after every single host loss: what the checker and the renderer ask about. */
 export interface TreeAnalysis {
   intact: StpResult;
-  afterLoss: RedundancyLimit[];
+  /** Elected on first use (one election per host): a ring too long even when intact never needs it. */
+  readonly afterLoss: RedundancyLimit[];
 }
 
 const analyses = new WeakMap<RingModel, TreeAnalysis>();
@@ -105,7 +145,13 @@ const analyses = new WeakMap<RingModel, TreeAnalysis>();
 export function analyseTree(model: RingModel): TreeAnalysis {
   let analysis = analyses.get(model);
   if (!analysis) {
-    analysis = { intact: electTree(model), afterLoss: depthAfterLoss(model) };
+    let afterLoss: RedundancyLimit[] | undefined;
+    analysis = {
+      intact: electTree(model),
+      get afterLoss() {
+        return (afterLoss ??= depthAfterLoss(model));
+      },
+    };
     analyses.set(model, analysis);
   }
   return analysis;

@@ -64,9 +64,26 @@ export function writeFileAtomic(target: string, content: string, mode = 0o644): 
   }
 }
 
-/** Writes the build into outDir. */
+/** Throws, before anything is written, when a file of the build cannot land: a folder on its path is a file, or it is a folder. */
+function checkLanding(outDir: string, files: readonly GeneratedFile[]): void {
+  const checked = new Set<string>();
+  for (const f of files) {
+    let dir = outDir;
+    for (const part of f.path.split('/').slice(0, -1)) {
+      dir = join(dir, part);
+      if (checked.has(dir)) continue;
+      checked.add(dir);
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is in the way: it should be a folder`);
+    }
+    const target = join(outDir, f.path);
+    if (existsSync(target) && statSync(target).isDirectory()) throw new Error(`${target} is in the way: it is a folder`);
+  }
+}
+
+/** Writes the build into outDir; when it cannot, throws and leaves outDir as it was. */
 export function writeOutput(outDir: string, files: readonly GeneratedFile[]): void {
   mkdirSync(outDir, { recursive: true });
+  checkLanding(outDir, files);
   const stage = join(outDir, `.ringgen-staging-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
   try {

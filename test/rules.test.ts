@@ -7,6 +7,8 @@
  *
  * CONFIG_LOAD and CONFIG_TYPE come from the config loader and are tested with it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../src/diagnostics';
 import { ring, type BridgeOptions, type ContainerOptions, type HostOptions, type RingBuilder, type TunnelOptions } from '../src/dsl';
@@ -392,6 +394,26 @@ const ROWS: Row[] = [
     paths: ['hosts.host2.external'],
   },
   {
+    code: 'IP_INVALID',
+    what: 'a host external address in loopback',
+    input: () => dsl((d) => (hostOf(d, 'host1').external = '127.0.0.2')),
+    severity: 'error',
+    paths: ['hosts.host1.external'],
+    message: /loopback/,
+  },
+  {
+    code: 'SUBNET_INVALID',
+    what: 'a multicast subnet',
+    input: () =>
+      dsl((d) => {
+        bridgeOf(d, 'br1').subnet = '239.1.1.0/24';
+        containerOf(d, 'host3/test1').ip = '239.1.1.11';
+      }),
+    severity: 'error',
+    paths: ['bridges.br1.subnet'],
+    message: /multicast/,
+  },
+  {
     code: 'SUBNET_INVALID',
     what: 'a subnet with host bits set',
     input: () => dsl((d) => (bridgeOf(d, 'br1').subnet = '192.168.3.1/24')),
@@ -525,6 +547,14 @@ const ROWS: Row[] = [
     input: () => dsl((d) => (containerOf(d, 'host1/test1').gateway = '192.168.2.11')),
     severity: 'error',
     paths: ['containers.host1/test1.gateway'],
+  },
+  {
+    code: 'GATEWAY_INVALID',
+    what: "a gateway at the subnet's broadcast address",
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').gateway = '192.168.2.255')),
+    severity: 'error',
+    paths: ['containers.host1/test1.gateway'],
+    message: /broadcast address/,
   },
   {
     code: 'VLAN_INVALID',
@@ -745,6 +775,20 @@ const ROWS: Row[] = [
     paths: ['options.bfd.interval'],
   },
   {
+    code: 'VNI_RANGE',
+    what: 'a VNI of 2^24',
+    input: () => dsl((d) => Object.assign(d.options, { tunnel: 'vxlan', vni: 16777216 })),
+    severity: 'error',
+    paths: ['options.vni'],
+  },
+  {
+    code: 'VNI_RANGE',
+    what: 'a negative VNI',
+    input: () => dsl((d) => (d.options.vni = -1)),
+    severity: 'error',
+    paths: ['options.vni'],
+  },
+  {
     code: 'MTU_TOO_SMALL',
     what: 'an underlay MTU that leaves less than 1280 inside the tunnels',
     input: () => dsl((d) => (d.options.underlayMtu = 1300)),
@@ -814,6 +858,34 @@ const ROWS: Row[] = [
     paths: ['containers.host1/test1.envFile'],
   },
   {
+    code: 'ENV_INVALID',
+    what: 'a NUL character in an environment value',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').env = { OK: 'x', BAD: 'a\0b' })),
+    severity: 'error',
+    paths: ['containers.host1/test1.env.BAD'],
+  },
+  {
+    code: 'COMMAND_INVALID',
+    what: 'a NUL character in a command argument',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').command = ['sh', '-c', 'echo\0'])),
+    severity: 'error',
+    paths: ['containers.host1/test1.command.2'],
+  },
+  {
+    code: 'VOLUME_INVALID',
+    what: 'a NUL character in a bind mount source',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ source: '/srv/a\0', target: '/ok' }])),
+    severity: 'error',
+    paths: ['containers.host1/test1.volumes.0'],
+  },
+  {
+    code: 'VOLUME_INVALID',
+    what: 'two volumes on one target',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ volume: 'a', target: '/data' }, { source: '/srv/b', target: '/data/' }])),
+    severity: 'error',
+    paths: ['containers.host1/test1.volumes.1'],
+  },
+  {
     code: 'VOLUME_INVALID',
     what: 'a relative bind mount source',
     input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ source: '/srv/ok', target: '/ok' }, { source: 'data', target: '/data' }])),
@@ -862,6 +934,12 @@ describe('every rule', () => {
     const exact = new Set(ROWS.filter((r) => r.others === undefined).map((r) => r.code));
     const missing = DIAGNOSTIC_CODES.filter((c) => !LOADER_ONLY.includes(c) && !exact.has(c));
     expect(missing).toEqual([]);
+  });
+
+  it('the README lists every code once in its table, and no code that does not exist', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \|/gm)].map((m) => m[1]!);
+    expect([...listed].sort()).toEqual([...DIAGNOSTIC_CODES].sort());
   });
 
   it.each(ROWS.map((r) => [`${r.code}: ${r.what}`, r] as const))('%s', (_, row) => {

@@ -414,10 +414,10 @@ watch_containers() {
 # packet a second until a session is up), so the ring forwards when up.sh ends. A peer that is
 # silent (not set up yet, or down) is not waited for.
 wait_tunnels() {
-  local i port state remote pending=''
+  local i port state remote pending='' ports=(gre0 gre3)
   for ((i = 0; i < 30; i++)); do
     pending=''
-    for port in gre0 gre3; do
+    for port in "${ports[@]}"; do
       state=$(ovs_get interface "$port" bfd_status:state)
       remote=$(ovs_get interface "$port" bfd_status:remote_state)
       if [ "$state" = init ] || { [ "$state" = up ] && [ "$remote" != up ]; }; then pending="$pending $port"; fi

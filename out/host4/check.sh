@@ -102,16 +102,17 @@ check_ovs() {
 
 # A tunnel is healthy when its port exists, BFD (if on) is up, and spanning tree gives it a role.
 check_tunnel() {
-  local name=$1 peer=$2 remote=$3 blocked=$4 bfd role state detail ok=0
+  local name=$1 peer=$2 remote=$3 blocked=$4 role state detail ok=0
   if ! ovs-vsctl --timeout=5 port-to-br "$name" >/dev/null 2>&1; then
     report "tunnel $name" 1 "missing (to $peer $remote)"
     return
   fi
-  bfd=$(ovs_get interface "$name" bfd_status:state)
   role=$(ovs_get port "$name" rstp_status:rstp_port_role)
   state=$(ovs_get port "$name" rstp_status:rstp_port_state)
   [ -n "$state" ] || state=$(ovs_get port "$name" status:stp_state)
   detail="to $peer $remote"
+  local bfd
+  bfd=$(ovs_get interface "$name" bfd_status:state)
   [ "$bfd" = up ] || ok=1
   detail="$detail bfd=${bfd:-none}"
   detail="$detail role=${role:--} state=${state:--}"

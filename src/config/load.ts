@@ -173,7 +173,8 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
     return { file, diagnostics: [fail(file, `config file ${path} not found`, 'Give the ring file as an argument, or create ring.config.ts here (ringgen init).')], locate: () => undefined };
   }
   const text = readFileSync(file, 'utf8');
-  if (extname(file) === '.json') return loadJson(file, text);
+  // A byte order mark (editors on Windows write one) is not part of the JSON text.
+  if (extname(file) === '.json') return loadJson(file, text.replace(/^\uFEFF/, ''));
   // The file is parsed for locations only when a diagnostic asks for one.
   let locator: Locator | undefined;
   const locate = (p: string) => (locator ??= new (require('./locate') as typeof import('./locate')).Locator(parseForLocations(file, text))).locate(p);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { HostSummary } from '../host-summary';
 import { PATTERNS } from '../names';
+import { nameMap } from '../schema';
 import type { GeneratedFile } from '../render/render';
 
 const summarySchema = z.object({
@@ -27,7 +28,7 @@ const manifestSchema = z.object({
   root: z.string().nullable().optional(),
   blocked: z.array(z.object({ tunnel: z.string(), between: z.array(z.string()) })).optional(),
   overlayMtu: z.number().optional(),
-  hosts: z.record(z.string(), z.object({ files: z.array(z.string()) }).passthrough()),
+  hosts: nameMap(z.object({ files: z.array(z.string()) }).passthrough(), 'an object of hosts'),
   files: z.array(z.string()),
 });
 

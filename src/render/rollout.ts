@@ -15,7 +15,11 @@ const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
 export interface RolloutView {
   ring: string;
   version: string;
-  /** Ansible group of every host: the ring's name, `-` made `_` (Ansible warns about dashes). */
+  /**
+   * Ansible group of every host: the ring's name, `-` made `_` (Ansible warns about dashes), with
+   * `ringgen_` in front when Ansible reserves the name (`all`, `ungrouped`) or a host has it (a
+   * pattern names the host before the group, so the playbook would reach that host alone).
+   */
   group: string;
   playName: string;
   /** Staging folder of deploy.yml on a host (root's). */
@@ -62,10 +66,12 @@ function templates(): Map<string, Template> {
 }
 
 export function rolloutView(model: RingModel, version: string): RolloutView {
+  const group = model.name.replace(/-/g, '_');
+  const taken = group === 'all' || group === 'ungrouped' || model.hostByName.has(group);
   return {
     ring: model.name,
     version,
-    group: model.name.replace(/-/g, '_'),
+    group: taken ? `ringgen_${group}` : group,
     playName: `Roll out ring ${model.name}, one host at a time`,
     stage: `/var/cache/ringgen/${model.name}`,
     shStage: `.ringgen/${model.name}`,

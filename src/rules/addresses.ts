@@ -3,6 +3,15 @@ import type { Report } from '../diagnostics';
 import { contains, formatIp, overlaps, parseCidr, parseHostAddress, parseIp, type Cidr } from '../ip';
 import { containerGateway, type HostModel, type RingModel } from '../model';
 
+/** Blocks no host and no container subnet can use: they are not unicast addresses of a network. */
+const UNUSABLE: ReadonlyArray<{ net: Cidr; what: string }> = [
+  { net: parseCidr('0.0.0.0/8')!, what: '"this network" (0.0.0.0/8)' },
+  { net: parseCidr('127.0.0.0/8')!, what: 'loopback (127.0.0.0/8)' },
+  { net: parseCidr('224.0.0.0/4')!, what: 'multicast (224.0.0.0/4)' },
+  { net: parseCidr('255.255.255.255/32')!, what: 'the broadcast address 255.255.255.255' },
+];
+const unusable = (net: Cidr) => UNUSABLE.find((u) => overlaps(u.net, net));
+
 export function checkAddresses(m: RingModel, r: Report): void {
   checkHostAddresses(m, r);
   checkSubnets(m, r);
@@ -18,6 +27,11 @@ function checkHostAddresses(m: RingModel, r: Report): void {
       const parsed = parseHostAddress(text);
       if (!parsed) {
         r.error('IP_INVALID', `${h.path}.${field}`, `${field} address ${JSON.stringify(text)} of host "${h.name}" is not an IPv4 address`, 'Write a dotted quad such as 10.20.10.70, optionally with a prefix length (10.20.10.70/24).');
+        continue;
+      }
+      const special = unusable({ network: parsed.ip, prefix: 32, size: 1 });
+      if (special) {
+        r.error('IP_INVALID', `${h.path}.${field}`, `${field} address ${formatIp(parsed.ip)} of host "${h.name}" is in ${special.what}, which no host can use as its address`, 'Give the address the host has on its network, e.g. 10.20.10.70.');
         continue;
       }
       const other = owners.get(parsed.ip);
@@ -47,6 +61,11 @@ function checkSubnets(m: RingModel, r: Report): void {
       const loose = parseCidr(b.spec.subnet, false);
       const hint = loose ? `Did you mean ${formatIp(loose.network)}/${loose.prefix}? The host bits of a subnet must be zero.` : 'Write a subnet in CIDR form, e.g. 192.168.2.0/24.';
       r.error('SUBNET_INVALID', `${b.path}.subnet`, `subnet ${JSON.stringify(b.spec.subnet)} of bridge "${b.name}" is not a valid IPv4 subnet`, hint);
+      return;
+    }
+    const special = unusable(b.net);
+    if (special) {
+      r.error('SUBNET_INVALID', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" reaches into ${special.what}, which hosts and containers cannot use`, 'Use a private range, e.g. 192.168.2.0/24 or 172.20.1.0/24.');
       return;
     }
     if (b.net.prefix > 30) {
@@ -153,7 +172,8 @@ function checkGateway(m: RingModel, c: RingModel['containers'][number], net: Cid
   const g = c.spec.gateway;
   if (g === undefined || g === 'host') return;
   const ip = parseIp(g);
-  if (ip === undefined || !contains(net, ip) || ip === c.ip || containerGateway(m, c) === undefined) {
-    r.error('GATEWAY_INVALID', `${c.path}.gateway`, `gateway ${JSON.stringify(g)} of container "${c.name}" is not another address in ${c.spec.bridge}'s subnet`, 'Use "host" for the host\'s own address on the bridge, or an address inside the bridge subnet.');
+  const reserved = ip === net.network || ip === net.network + net.size - 1;
+  if (ip === undefined || !contains(net, ip) || reserved || ip === c.ip || containerGateway(m, c) === undefined) {
+    r.error('GATEWAY_INVALID', `${c.path}.gateway`, `gateway ${JSON.stringify(g)} of container "${c.name}" is not another usable address in ${c.spec.bridge}'s subnet${reserved ? ` (it is the subnet's ${ip === net.network ? 'network' : 'broadcast'} address)` : ''}`, 'Use "host" for the host\'s own address on the bridge, or an address inside the bridge subnet that is neither its network nor its broadcast address.');
   }
 }

@@ -1,4 +1,5 @@
 /** Names: strict patterns, uniqueness, reserved names, and the interface names derived from them. */
+import { posix } from 'node:path';
 import type { Report } from '../diagnostics';
 import type { RingModel } from '../model';
 import { IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES } from '../names';
@@ -73,19 +74,34 @@ function checkContainerNames(c: RingModel['containers'][number], r: Report): voi
   if (s.hostname !== undefined && !PATTERNS.hostname.test(s.hostname)) {
     r.error('NAME_INVALID', `${c.path}.hostname`, `hostname ${show(s.hostname)} is not a valid hostname`, 'Use a DNS label: letters, digits and "-".');
   }
-  for (const key of Object.keys(s.env ?? {})) {
+  const NUL_HINT = 'A NUL character cannot be part of a program argument, an environment variable or a path: remove it.';
+  (s.command ?? []).forEach((word, i) => {
+    if (word.includes('\0')) r.error('COMMAND_INVALID', `${c.path}.command.${i}`, `command argument ${i} of container "${c.name}" contains a NUL character`, NUL_HINT);
+  });
+  for (const [key, value] of Object.entries(s.env ?? {})) {
     if (!PATTERNS.envKey.test(key)) {
-      r.error('ENV_INVALID', `${c.path}.env.${key}`, `environment variable name ${show(key)} is not valid`, 'Names are letters, digits and "_", not starting with a digit. Values may hold any characters.');
+      r.error('ENV_INVALID', `${c.path}.env.${key}`, `environment variable name ${show(key)} is not valid`, 'Names are letters, digits and "_", not starting with a digit. Values may hold any characters but NUL.');
+    } else if (value.includes('\0')) {
+      r.error('ENV_INVALID', `${c.path}.env.${key}`, `the value of environment variable ${key} contains a NUL character`, NUL_HINT);
     }
   }
   if (s.envFile !== undefined && !s.envFile.startsWith('/')) {
     r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} is not an absolute path`, 'Give the absolute path of the file on the host, e.g. /etc/ringgen/app.env.');
+  } else if (s.envFile?.includes('\0')) {
+    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} contains a NUL character`, NUL_HINT);
   }
+  const targets = new Map<string, number>();
   (s.volumes ?? []).forEach((v, i) => {
     const path = `${c.path}.volumes.${i}`;
+    if (('source' in v ? v.source : '').includes('\0') || v.target.includes('\0')) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a NUL character`, NUL_HINT);
     if (!v.target.startsWith('/')) r.error('VOLUME_INVALID', path, `volume target ${show(v.target)} is not an absolute path`, 'The target is the absolute path inside the container.');
     if ('source' in v && !v.source.startsWith('/')) r.error('VOLUME_INVALID', path, `bind mount source ${show(v.source)} is not an absolute path`, 'Give an absolute host path, or use { volume: "name" } for a named volume.');
     if ('volume' in v && !PATTERNS.volumeName.test(v.volume)) r.error('VOLUME_INVALID', path, `volume name ${show(v.volume)} is not a valid Docker volume name`, 'Use letters, digits, "_", "." or "-".');
+    // Docker refuses to create a container with two mounts on one path (compared as it cleans them).
+    const target = posix.normalize(v.target).replace(/(?<=.)\/$/, '');
+    const first = targets.get(target);
+    if (first !== undefined && v.target.startsWith('/')) r.error('VOLUME_INVALID', path, `volumes ${first} and ${i} of container "${c.name}" both mount on ${show(target)}`, 'Docker refuses two mounts on one path: give each its own target.');
+    else targets.set(target, i);
   });
 }
 

@@ -12,6 +12,10 @@ function range(r: Report, path: string, what: string, value: number, min: number
 export function checkSpanningTree(m: RingModel, r: Report): void {
   const o = m.opts;
   const spec = m.spec.options ?? {};
+  // A reference to a host that does not exist is a mistake whether spanning tree uses it or not.
+  if (spec.root !== undefined && !m.hostByName.has(spec.root)) {
+    r.error('REF_UNKNOWN', 'options.root', `root host "${spec.root}" is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ')}.`);
+  }
   if (o.stp === 'off') return;
   const maxPriority = o.stp === 'rstp' ? 61440 : 65535;
   const step = o.stp === 'rstp' ? 4096 : 1;
@@ -20,9 +24,6 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
     if (range(r, path, 'spanning tree priority', value, 0, maxPriority, priorityHint) && value % step !== 0) {
       r.error('STP_RANGE', path, `spanning tree priority ${value} is not a multiple of ${step}`, priorityHint);
     }
-  }
-  if (spec.root !== undefined && !m.hostByName.has(spec.root)) {
-    r.error('REF_UNKNOWN', 'options.root', `root host "${spec.root}" is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ')}.`);
   }
   const okAge = range(r, 'options.maxAge', 'max-age', o.maxAge, 6, 40, 'Open vSwitch accepts a max-age of 6-40.');
   const okDelay = range(r, 'options.forwardDelay', 'forward delay', o.forwardDelay, 4, 30, 'Open vSwitch accepts a forward delay of 4-30 seconds.');
@@ -43,8 +44,21 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
       if (t.cost !== undefined) range(r, `${h.path}.tunnels.${t.name}.cost`, 'tunnel path cost', t.cost, 1, costMax, `Path costs are 1-${costMax}.`);
     }
   }
-  if (o.bfdInterval !== undefined && (!Number.isInteger(o.bfdInterval) || o.bfdInterval < 10 || o.bfdInterval > 10000)) {
-    r.error('BFD_RANGE', 'options.bfd.interval', `BFD interval ${o.bfdInterval} ms is outside 10-10000`, 'Use 10-10000 ms; detection takes three intervals (30 ms gives about 0.1 s failover).');
+}
+
+/** BFD runs on every tunnel whether spanning tree is on or not. */
+export function checkBfd(m: RingModel, r: Report): void {
+  const interval = m.opts.bfdInterval;
+  if (interval !== undefined && (!Number.isInteger(interval) || interval < 10 || interval > 10000)) {
+    r.error('BFD_RANGE', 'options.bfd.interval', `BFD interval ${interval} ms is outside 10-10000`, 'Use 10-10000 ms; detection takes three intervals (30 ms gives about 0.1 s failover).');
+  }
+}
+
+/** The VXLAN network identifier is 24 bits on the wire; Open vSwitch refuses the tunnel otherwise. */
+export function checkVni(m: RingModel, r: Report): void {
+  const vni = m.spec.options?.vni;
+  if (vni !== undefined && (!Number.isInteger(vni) || vni < 0 || vni > 16777215)) {
+    r.error('VNI_RANGE', 'options.vni', `VXLAN network identifier ${vni} is outside 0-16777215 (24 bits)`, 'Pick a VNI from 0 to 16777215, or leave it out for the default (4242).');
   }
 }
 

@@ -87,8 +87,9 @@ export function checkRing(m: RingModel, r: Report): void {
  */
 export function fitTimers(m: RingModel): void {
   if (m.opts.stp === 'off' || !m.opts.autoTimers.maxAge) return;
-  const { intact, afterLoss } = analyseTree(m);
-  const worst = Math.max(intact.depth, ...afterLoss.map((l) => l.depth));
+  const analysis = analyseTree(m);
+  // Past 39 hops max-age is 40 whatever a host loss does: no need to elect those trees.
+  const worst = analysis.intact.depth + 1 >= 40 ? analysis.intact.depth : analysis.afterLoss.reduce((w, l) => Math.max(w, l.depth), analysis.intact.depth);
   m.opts.maxAge = Math.min(40, Math.max(m.opts.maxAge, worst + 1));
   if (m.opts.autoTimers.forwardDelay) m.opts.forwardDelay = Math.max(m.opts.forwardDelay, Math.ceil(m.opts.maxAge / 2) + 1);
 }
