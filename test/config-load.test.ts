@@ -100,3 +100,12 @@ describe('locations in a JSON spec', () => {
     expect(JSON.stringify(spec).slice(loc.column - 1)).toMatch(/^"remote":"10\.1\.0\.9"/);
   });
 });
+
+describe('ring files that cannot be read', () => {
+  it('an async default export is a clear CONFIG_LOAD error, not a shape error', () => {
+    const loaded = load({ 'ring.ts': `import { ring } from 'ringgen';\nexport default async () => ring('late')${HOSTS};\n` }, 'ring.ts');
+    expect(loaded.input).toBeUndefined();
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['CONFIG_LOAD']);
+    expect(loaded.diagnostics[0]!.message).toMatch(/promise/);
+  });
+});

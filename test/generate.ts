@@ -275,7 +275,9 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
   if (rng.chance(0.3)) options.vni = rng.edgy(1, 16777215);
   if (rng.chance(0.3)) options.dockerNetwork = rng.pick(['bridge', 'none']);
 
-  // Bridges: non-overlapping subnets in 172.16/12 and 192.168/16, sized for hosts and containers.
+  // Bridges: non-overlapping subnets in 172.16/12 (not Docker's 172.17/16) and 192.168/16, sized
+  // for hosts and containers.
+  const DOCKER_DEFAULT: Net = { network: num('172.17.0.0'), prefix: 16, size: 65536 };
   const nBridges = rng.pick([0, 1, 1, 2, 2, 3, 4]);
   const nContainers = nBridges === 0 ? 0 : (shape.containers ?? rng.pick([0, 1, 2, 5, 8, 12, 30]));
   const perBridge = Array.from({ length: nBridges }, () => 0);
@@ -296,7 +298,8 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
       const [base, bits] = rng.pick([[num('172.16.0.0'), 12], [num('192.168.0.0'), 16]] as const);
       const size = 2 ** (32 - prefix);
       net = { network: base + size * rng.int(0, 2 ** (prefix - bits) - 1), prefix, size };
-    } while (nets.some((o) => o.network < net.network + net.size && net.network < o.network + o.size));
+      // Docker's default bridge network (172.17.0.0/16) gives a warning: valid rings stay out of it.
+    } while ([...nets, DOCKER_DEFAULT].some((o) => o.network < net.network + net.size && net.network < o.network + o.size));
     nets.push(net);
     const b: Draft['bridges'][number] = { name, subnet: cidr(net) };
     if (rng.chance(0.3)) {
@@ -677,6 +680,18 @@ export const MUTATIONS: Mutation[] = [
       const ends = endsOf(s);
       if (ends.length === 0) return false;
       rng.pick(ends).end.remote = rng.pick(['10.255.0.1', '', 'x', `${rng.pick(ends).end.remote}/24`]);
+    },
+  },
+  {
+    name: 'the two ends of a tunnel give different costs',
+    codes: ['TUNNEL_COST_MISMATCH'],
+    spec: (s, rng) => {
+      const ends = endsOf(s);
+      const pick = ends.length > 0 ? rng.pick(ends) : undefined;
+      const other = pick && ends.find((e) => e.end.name === pick.end.name && e.host.name === pick.end.peer && e.end.peer === pick.host.name);
+      if (!pick || !other) return false;
+      pick.end.cost = 100;
+      other.end.cost = 200;
     },
   },
   {

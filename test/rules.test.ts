@@ -428,6 +428,17 @@ const ROWS: Row[] = [
     paths: ['bridges.br1.subnet'],
   },
   {
+    code: 'SUBNET_DOCKER_DEFAULT',
+    what: "a subnet inside Docker's default bridge network",
+    input: () =>
+      dsl((d) => {
+        bridgeOf(d, 'br1').subnet = '172.17.5.0/24';
+        containerOf(d, 'host3/test1').ip = '172.17.5.11';
+      }),
+    severity: 'warning',
+    paths: ['bridges.br1.subnet'],
+  },
+  {
     code: 'SUBNET_OVERLAP',
     what: 'a subnet holding another bridge subnet',
     input: () => dsl((d) => (bridgeOf(d, 'br1').subnet = '192.168.0.0/16')),
@@ -636,6 +647,18 @@ const ROWS: Row[] = [
     input: () => spec((s) => (hostOf(s, 'host2').tunnels[1]!.remote = 'host3')),
     severity: 'error',
     paths: ['hosts.host2.tunnels.gre1.remote'],
+  },
+  {
+    code: 'TUNNEL_COST_MISMATCH',
+    what: 'the two ends of a tunnel giving different costs (plain spec)',
+    input: () =>
+      spec((s) => {
+        hostOf(s, 'host2').tunnels.find((t) => t.name === 'gre1')!.cost = 100;
+        hostOf(s, 'host3').tunnels.find((t) => t.name === 'gre1')!.cost = 200;
+      }),
+    severity: 'error',
+    paths: ['hosts.host2.tunnels.gre1.cost'],
+    message: /100.*200/,
   },
   {
     code: 'TUNNEL_PARALLEL',

@@ -186,6 +186,9 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
     const exports = run(file, new Map()) as { default?: unknown; ring?: unknown };
     let value: unknown = exports.default ?? exports.ring ?? exports;
     if (typeof value === 'function') value = (value as () => unknown)();
+    if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+      return { file, diagnostics: [fail(file, 'the ring file exports a promise (an async function?); ringgen reads rings synchronously', 'Export the ring builder itself, or a plain function that returns it; do any asynchronous work before ringgen build (e.g. write a JSON spec).')], locate };
+    }
     return { file, input: value, diagnostics: [], locate };
   } catch (e) {
     return { file, diagnostics: [fail(file, `the config threw: ${(e as Error).message ?? String(e)}`, 'Fix the error in the config file.', stackLocation(file, e))], locate };

@@ -10,6 +10,9 @@ const UNUSABLE: ReadonlyArray<{ net: Cidr; what: string }> = [
   { net: parseCidr('224.0.0.0/4')!, what: 'multicast (224.0.0.0/4)' },
   { net: parseCidr('255.255.255.255/32')!, what: 'the broadcast address 255.255.255.255' },
 ];
+
+/** Docker's default bridge network, on docker0 of every host that runs Docker unconfigured. */
+const DOCKER_DEFAULT = { cidr: '172.17.0.0/16', net: parseCidr('172.17.0.0/16')! };
 const unusable = (net: Cidr) => UNUSABLE.find((u) => overlaps(u.net, net));
 
 export function checkAddresses(m: RingModel, r: Report): void {
@@ -82,6 +85,9 @@ function checkSubnets(m: RingModel, r: Report): void {
       if (overlaps(b.net, hn.net)) {
         r.error('SUBNET_OVERLAP', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps ${hn.what}`, 'Container subnets must not overlap the networks the hosts use to reach each other and the outside.');
       }
+    }
+    if (overlaps(b.net, DOCKER_DEFAULT.net)) {
+      r.warn('SUBNET_DOCKER_DEFAULT', `${b.path}.subnet`, `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps ${DOCKER_DEFAULT.cidr}, the subnet of Docker's default bridge (docker0)`, 'Pick another range (172.20.0.0/16 and up, 192.168.0.0/16, 10.0.0.0/8), or move docker0 with "bip" in /etc/docker/daemon.json on every host: the hosts would route the overlap to both.');
     }
     if (!Number.isInteger(b.vlan) || b.vlan < 1 || b.vlan > 4094) {
       r.error('VLAN_INVALID', `${b.path}.vlan`, `VLAN ${b.vlan} of bridge "${b.name}" is outside 1-4094`, 'Pick a VLAN id from 1 to 4094, or leave it out for the default (10 + position).');

@@ -29,7 +29,15 @@ export function checkTunnels(m: RingModel, r: Report): void {
         r.error('TUNNEL_REMOTE_MISMATCH', `${path}.remote`, `tunnel "${end.name}" of host "${h.name}" points at ${JSON.stringify(end.remote)}, but host "${peer.name}" has internal IP ${peerIp}`, `Set remote to ${peerIp}, the peer's internal IP.`);
       }
       const back = peer.spec.tunnels.filter((t) => t.peer === h.name);
-      if (back.some((t) => t.name === end.name)) continue;
+      const other = back.find((t) => t.name === end.name);
+      if (other) {
+        // Both ends of a plain spec may give a cost; when they disagree, say so once (from the end
+        // whose host sorts first), rather than let one of them win without a word.
+        if (end.cost !== undefined && other.cost !== undefined && end.cost !== other.cost && h.name < peer.name) {
+          r.error('TUNNEL_COST_MISMATCH', `${path}.cost`, `the ends of tunnel "${end.name}" give different costs: ${end.cost} on "${h.name}", ${other.cost} on "${peer.name}"`, 'Give both ends the same cost, or set it on one end only.');
+        }
+        continue;
+      }
       if (back.length > 0 && !back.some((t) => h.spec.tunnels.some((mine) => mine.name === t.name && mine.peer === peer.name))) {
         r.error('TUNNEL_NAME_MISMATCH', path, `host "${h.name}" calls its tunnel to "${peer.name}" "${end.name}", but "${peer.name}" calls it "${back.map((t) => t.name).join('", "')}"`, 'Both ends of one tunnel carry the same name: rename one end.');
       } else {
