@@ -22,7 +22,12 @@ export function style(color: boolean): Style {
  * (TypeScript's messages have them) but continue indented, so no line can pass for a diagnostic.
  */
 function visible(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\n/g, '\n      ');
+  return printable(text).replace(/\n/g, '\n      ');
+}
+
+/** Control characters (line breaks but `\n` included) shown as `\u001b`, never written raw. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function where(d: Diagnostic, cwd: string): string {

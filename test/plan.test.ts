@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
+import { formatPlan } from '../src/plan/format';
 import { makePlan, type Plan } from '../src/plan/plan';
+import { style } from '../src/format';
 import { ROOT, run, tempDir, writeFiles } from './helpers';
 
 interface Variant {
@@ -127,6 +129,17 @@ describe('plan', () => {
     expect(host(p, 'b').changes.map((c) => `${c.op} ${c.text}`)).toEqual(['~ file check.sh', '~ file up.sh']);
     expect(host(p, 'd').status).toBe('unchanged');
     expect(plan(dir, {}).ringChanges.map((c) => `${c.op} ${c.name}`)).toEqual(['~ manifest.json']);
+  });
+
+  it('names from a tampered manifest reach the terminal with their control characters escaped', () => {
+    const dir = built();
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.hosts['evil\u001b[2Jhost'] = manifest.hosts.d;
+    manifest.ring = 'pl\rFAKE';
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const text = formatPlan(plan(dir, {}), dir, style(false));
+    expect(text).toContain('evil\\u001b[2Jhost');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 
   it('no previous build, or an unreadable manifest: every host is new', () => {

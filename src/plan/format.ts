@@ -1,5 +1,5 @@
 /** A plan as text: ring-level changes, then one group per host with what it needs run. */
-import type { Style } from '../format';
+import { printable, type Style } from '../format';
 import type { Change } from './compare';
 import type { HostPlan, Plan } from './plan';
 
@@ -19,7 +19,11 @@ function action(h: HostPlan, plan: Plan, outDir: string): string {
 
 /** Change lines; consecutive file changes of one kind share a line. */
 function lines(changes: readonly Change[], s: Style): string[] {
-  const paint = (op: Change['op'], text: string) => (op === '-' ? s.red(`  - ${text}`) : op === '~' ? s.yellow(`  ~ ${text}`) : `  + ${text}`);
+  // Names come from the ring and from the previous build's manifest.json: never raw control characters.
+  const paint = (op: Change['op'], raw: string) => {
+    const text = printable(raw);
+    return op === '-' ? s.red(`  - ${text}`) : op === '~' ? s.yellow(`  ~ ${text}`) : `  + ${text}`;
+  };
   const out: string[] = [];
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i]!;
@@ -36,9 +40,10 @@ function lines(changes: readonly Change[], s: Style): string[] {
 
 export function formatPlan(plan: Plan, outDir: string, s: Style): string {
   const out: string[] = [];
+  const p = printable;
   const since = plan.previous.state === 'read' ? ` (built by ringgen ${plan.previous.version})` : '';
-  out.push(s.bold(`plan for ring ${plan.ring} against ${outDir}${since}`));
-  for (const n of plan.notes) out.push(s.dim(`note: ${n}`));
+  out.push(s.bold(p(`plan for ring ${plan.ring} against ${outDir}${since}`)));
+  for (const n of plan.notes) out.push(s.dim(`note: ${p(n)}`));
   if (plan.ringChanges.length > 0) out.push('ring:', ...lines(plan.ringChanges, s));
   const unchanged: string[] = [];
   for (const h of plan.hosts) {
@@ -46,12 +51,12 @@ export function formatPlan(plan: Plan, outDir: string, s: Style): string {
       unchanged.push(h.host);
       continue;
     }
-    out.push(`${s.bold(h.host)}: ${action(h, plan, outDir)}${h.compared === 'files' ? s.dim(' (old manifest has no summary: files compared only)') : ''}`);
+    out.push(`${s.bold(p(h.host))}: ${p(action(h, plan, outDir))}${h.compared === 'files' ? s.dim(' (old manifest has no summary: files compared only)') : ''}`);
     out.push(...lines(h.changes, s));
   }
-  if (unchanged.length > 0) out.push(`unchanged: ${unchanged.join(', ')}`);
+  if (unchanged.length > 0) out.push(`unchanged: ${p(unchanged.join(', '))}`);
   if (!plan.changed) {
-    out.push(`no changes: ${outDir} is what this ring builds`);
+    out.push(`no changes: ${p(outDir)} is what this ring builds`);
     return out.join('\n');
   }
   const count = (action: HostPlan['action']) => plan.hosts.filter((h) => h.action === action).length;
