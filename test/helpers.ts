@@ -51,3 +51,14 @@ export function requireTools(tools: string[], needsRoot = false): boolean {
   console.warn(`\n*** SKIPPING: ${reason.join('; ')} ***\n`);
   return false;
 }
+
+/**
+ * The arguments the first `docker create` line of an up.sh passes to docker, exactly as bash
+ * splits them: the line runs in bash with a `docker` function that prints each argument.
+ */
+export function dockerCreateArgs(up: string): string[] {
+  const line = /docker create [\s\S]*? >\/dev\/null\n/.exec(up)![0].replace(/>\/dev\/null\n$/, '');
+  const res = run('bash', ['-c', `docker() { printf '%s\\0' "$@"; }\nwant=HASH\n${line}\n`]);
+  if (res.status !== 0) throw new Error(`the docker create line failed in bash: ${res.stderr}`);
+  return res.stdout.split('\0').slice(0, -1);
+}

@@ -10,7 +10,7 @@ import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
 import type { RingSpec } from '../src/spec';
 import { writeOutput } from '../src/writer';
-import { requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
+import { dockerCreateArgs, requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -132,9 +132,7 @@ describe('regressions', () => {
     const out = buildRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', command, env: { K: 'v\\' }, envFile }));
     expect(out.diagnostics).toEqual([]);
     const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
-    const line = /docker create [\s\S]*? >\/dev\/null\n/.exec(up)![0].replace(/>\/dev\/null\n$/, '');
-    const res = run('bash', ['-c', `docker() { printf '%s\\0' "$@"; }\nwant=x\n${line}\n`]);
-    const args = res.stdout.split('\0').slice(0, -1);
+    const args = dockerCreateArgs(up);
     expect(args.slice(args.indexOf('busybox') + 1)).toEqual(command);
     expect(args).toContain('K=v\\');
     expect(args).toContain(envFile);
@@ -150,9 +148,7 @@ describe('regressions', () => {
     const out = buildRing(three().bridge('br0', { subnet: '192.168.7.0/24' }).container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', command, env }));
     expect(out.diagnostics).toEqual([]);
     const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
-    const line = /docker create [\s\S]*? >\/dev\/null\n/.exec(up)![0].replace(/>\/dev\/null\n$/, '');
-    const res = run('bash', ['-c', `docker() { printf '%s\\0' "$@"; }\nwant=x\n${line}\n`]);
-    const args = res.stdout.split('\0').slice(0, -1);
+    const args = dockerCreateArgs(up);
     expect(args.slice(args.indexOf('busybox') + 1)).toEqual(command);
     expect(args).toContain(`PEM=${env.PEM}`);
   });

@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../src/diagnostics';
-import { ring, type BridgeOptions, type ContainerOptions, type HostOptions, type RingBuilder, type TunnelOptions } from '../src/dsl';
+import { ring, type RingBuilder } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
+import type { Draft as GeneratedDraft } from './generate';
 import type { ContainerSpec, HostSpec, RingOptions, RingSpec } from '../src/spec';
 
 // ---------------------------------------------------------------------------------------------
@@ -20,15 +21,7 @@ import type { ContainerSpec, HostSpec, RingOptions, RingSpec } from '../src/spec
 // ---------------------------------------------------------------------------------------------
 
 /** Everything the DSL is given, as plain data, so a row can edit it before the ring is built. */
-interface Draft {
-  name: string;
-  options: RingOptions;
-  hosts: Array<{ name: string } & HostOptions>;
-  bridges: Array<{ name: string } & BridgeOptions>;
-  containers: Array<{ name: string } & ContainerOptions>;
-  /** Explicit `.tunnel(name, a, b, options)` declarations (the ring's own tunnels are implied). */
-  tunnels: Array<[string, string, string, TunnelOptions?]>;
-}
+type Draft = Omit<GeneratedDraft, 'arrays'>;
 
 /**
  * The base: host1-host2-host3-host4-host1 (tunnels gre0 host1-host2, gre1 host2-host3,
