@@ -24,6 +24,11 @@ readonly STATE_DIR SCRIPT_DIR
 log() { printf 'ringgen[%s/%s] %s\n' "$RING" "$HOST" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# The script's help: the comment block after the do-not-edit header, up to the first line of code.
+usage() {
+  awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"
+}
+
 require_root() {
   [ "$(id -u)" -eq 0 ] || die "run as root"
 }
@@ -427,10 +432,6 @@ wait_tunnels() {
     sleep 0.1
   done
   log "tunnel(s)$pending still coming up; check.sh says when they are"
-}
-
-usage() {
-  awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"
 }
 
 main() {

@@ -18,6 +18,11 @@ readonly STATE_DIR SCRIPT_DIR
 log() { printf 'ringgen[%s/%s] %s\n' "$RING" "$HOST" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# The script's help: the comment block after the do-not-edit header, up to the first line of code.
+usage() {
+  awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"
+}
+
 require_root() {
   [ "$(id -u)" -eq 0 ] || die "run as root"
 }
@@ -161,7 +166,7 @@ check_rules() {
 main() {
   case "${1:-}" in
   --json) JSON=1 ;;
-  -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
+  -h | --help) usage; return 0 ;;
   '') ;;
   *) die "unknown argument: $1" ;;
   esac

@@ -19,6 +19,11 @@ readonly STATE_DIR SCRIPT_DIR
 log() { printf 'ringgen[%s/%s] %s\n' "$RING" "$HOST" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# The script's help: the comment block after the do-not-edit header, up to the first line of code.
+usage() {
+  awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"
+}
+
 require_root() {
   [ "$(id -u)" -eq 0 ] || die "run as root"
 }
@@ -73,7 +78,7 @@ readonly UNITS=(ringgen-ddbms-attach.service ringgen-ddbms-containers.service ri
 
 main() {
   case "${1:-}" in
-  -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
+  -h | --help) usage; return 0 ;;
   '') ;;
   *) die "unknown argument: $1" ;;
   esac
