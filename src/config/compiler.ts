@@ -36,6 +36,17 @@ let script: { script: Script; file: string } | undefined;
 export let codeCacheUsed: boolean | undefined;
 
 /**
+ * A CommonJS module object for a file, as Node's loader makes one: its name, and the
+ * node_modules folders its requires search (Node's own, not public, way of listing them).
+ */
+export function moduleFor(file: string, parent?: Module): Module & { _compile(code: string, filename: string): void } {
+  const mod = new Module(file, parent) as Module & { _compile(code: string, filename: string): void };
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  return mod;
+}
+
+/**
  * Runs the compiler's file as Node's CommonJS loader would, through the code cache when there is
  * one, and registers it in the module cache under its own name, so that ts-morph, when a
  * diagnostic needs it, shares this copy instead of loading a second one.
@@ -45,9 +56,7 @@ function loadScript(file: string, cache: Buffer | undefined): Ts {
   const compiled = new Script(Module.wrap(source), { filename: file, cachedData: cache });
   script = { script: compiled, file };
   codeCacheUsed = cache ? !compiled.cachedDataRejected : undefined;
-  const mod = new Module(file, module);
-  mod.filename = file;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  const mod = moduleFor(file, module);
   (compiled.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
   require.cache[file] = mod;

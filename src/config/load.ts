@@ -4,12 +4,12 @@
  * TypeScript type errors become diagnostics like any other; nothing is written on failure.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { SourceFile } from 'ts-morph';
 import type { Diagnostic, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
-import { compiler, CONFIG_LIB, LIB_FOLDER } from './compiler';
+import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
 import { jsonLocator } from './json-locate';
 import type { Locator } from './locate';
 
@@ -137,9 +137,7 @@ function run(file: string, cache: Map<string, unknown>): unknown {
   if (cache.has(file)) return cache.get(file);
   const source = readFileSync(file, 'utf8');
   const js = TS_EXT.has(extname(file)) || (JS_EXT.has(extname(file)) && looksLikeEsm(source)) ? transpile(file, source) : source;
-  const mod = new Module(file) as Module & { _compile(code: string, filename: string): void; paths: string[] };
-  mod.filename = file;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
+  const mod = moduleFor(file);
   const plain = createRequire(file);
   mod.require = Object.assign((id: string) => {
     if (id === 'ringgen') return ringgenApi;
