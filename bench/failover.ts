@@ -13,13 +13,12 @@
  * Usage: npm run bench:failover [-- --modes default,rstp,stp] [--trials N]
  * The last line reads `failover default: loss max <s>s, return max <s>s, converge max <s>s`.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ring, type RingBuilder } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import type { RingOptions } from '../src/spec';
-import { writeFiles } from '../test/helpers';
 import { LAB_IMAGE, Lab, labPrerequisites, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type LabSpec } from '../test/lab/harness';
 
 interface Mode {
@@ -133,7 +132,7 @@ async function main(): Promise<void> {
   }
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const lab = await Lab.up(SPEC, { timeoutMs: 600_000 });
-  const outDir = join(lab.dir, 'ring-out');
+  let outDir = '';
   const stateDir = (h: string) => join(lab.dir, h, 'ringgen-state');
   const run = (h: string, script: string, scriptArgs: string[] = []) =>
     lab.execAsync(h, ['bash', join(outDir, h, script), ...scriptArgs], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true });
@@ -144,9 +143,7 @@ async function main(): Promise<void> {
       const built = buildRing(originalRing(mode.options));
       const errors = built.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) throw new Error(`ring does not build: ${JSON.stringify(errors)}`);
-      rmSync(outDir, { recursive: true, force: true });
-      mkdirSync(outDir, { recursive: true });
-      writeFiles(outDir, built.files);
+      outDir = lab.writeRing(built.files);
       const blocked = built.stp!.blocked.map((t) => `${t.name} (${t.a}-${t.b})`).join(', ');
       // The active path from host1 to host3 avoids the blocked tunnel: cut the host it runs through.
       const blockedHosts = new Set(built.stp!.blocked.flatMap((t) => [t.a, t.b]));

@@ -4,13 +4,13 @@
  * (powered off, its network namespace deleted and made again bare, booted) and its part of the
  * ring must come back with nobody running anything. host1 and host2 are ordinary lab hosts.
  */
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { writeFiles } from '../helpers';
 import { LAB_IMAGE, Lab, labAvailable, waitFor, type LabSpec } from './harness';
+import { labHooks } from './hooks';
 
 const LONG = 600_000;
 const RING = 'boot';
@@ -54,12 +54,9 @@ describe.runIf(labAvailable('lab boot'))('lab: a booted host (systemd) installs 
 
   beforeAll(async () => {
     lab = await Lab.up(SPEC, { timeoutMs: LONG });
-    outDir = join(lab.dir, 'ring-out');
     const out = buildRing(bootRing());
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    writeFiles(outDir, out.files);
+    outDir = lab.writeRing(out.files);
     await Promise.all(
       ['host1', 'host2'].map((h) =>
         lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: { RINGGEN_STATE_DIR: join(lab.dir, h, 'ringgen-state') }, timeoutMs: 300_000, check: true }),
@@ -69,13 +66,7 @@ describe.runIf(labAvailable('lab boot'))('lab: a booted host (systemd) installs 
     cpSync(join(outDir, 'host3'), join(lab.machineRoot('host3'), 'root', 'ringgen-host3'), { recursive: true });
   }, LONG);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === 'fail' && lab) console.error(`lab failure in "${task.name}":\n${lab.dumpAll()}`);
-  });
-
-  afterAll(() => {
-    lab?.down();
-  }, LONG);
+  labHooks(() => lab);
 
   it('install.sh on the booted host enables the units and joins it to the ring', async () => {
     const r = lab.exec('host3', ['/root/ringgen-host3/install.sh'], { timeoutMs: 300_000 });

@@ -3,9 +3,10 @@
  * hosts up and down and runs commands in it. See docs/lab.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFiles } from '../helpers';
 
 /** Absolute path of the bash harness. */
 export const LAB_SH = join(__dirname, 'lab.sh');
@@ -340,6 +341,15 @@ export class Lab {
 
   dumpAll(): string {
     return this.hosts.map((h) => this.dump(h)).join('\n');
+  }
+
+  /** Writes a build's files into this lab's `ring-out` folder, emptied first; returns the folder. */
+  writeRing(files: Parameters<typeof writeFiles>[1]): string {
+    const dir = join(this.dir, 'ring-out');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFiles(dir, files);
+    return dir;
   }
 
   /** Stops and removes everything of this lab; safe to call twice. Keeps it with LAB_KEEP=1. */

@@ -5,13 +5,13 @@
  * ring back, with every host starting cold at the same time (tunnels whose peers are still
  * booting, BFD and spanning tree from scratch everywhere).
  */
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { writeFiles } from '../helpers';
 import { LAB_IMAGE, Lab, labAvailable, waitFor, type LabSpec } from './harness';
+import { labHooks } from './hooks';
 
 const LONG = 600_000;
 const RING = 'outage';
@@ -39,22 +39,13 @@ describe.runIf(labAvailable('lab outage'))('lab: the whole ring loses power and 
 
   beforeAll(async () => {
     lab = await Lab.up(SPEC, { timeoutMs: LONG });
-    const outDir = join(lab.dir, 'ring-out');
     const out = buildRing(outageRing());
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    writeFiles(outDir, out.files);
+    const outDir = lab.writeRing(out.files);
     for (const h of SPEC.hosts) cpSync(join(outDir, h.name), join(lab.machineRoot(h.name), 'root', `ringgen-${h.name}`), { recursive: true });
   }, LONG);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === 'fail' && lab) console.error(`lab failure in "${task.name}":\n${lab.dumpAll()}`);
-  });
-
-  afterAll(() => {
-    lab?.down();
-  }, LONG);
+  labHooks(() => lab);
 
   it('install.sh on every host makes the ring', async () => {
     const runs = await Promise.all(SPEC.hosts.map((h) => lab.execAsync(h.name, [`/root/ringgen-${h.name}/install.sh`], { timeoutMs: 300_000 })));

@@ -3,13 +3,12 @@
  * own Open vSwitch on the userspace datapath, its own dockerd and iptables), checked the way an
  * operator would check it. Needs root and the lab packages; skips loudly elsewhere, fails under CI.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { writeFiles } from '../helpers';
 import { LAB_IMAGE, Lab, httpGet, labAvailable, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
+import { labHooks } from './hooks';
 
 const LONG = 600_000;
 const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && echo hello-ring >> /www/index.html && httpd -f -p 80 -h /www'];
@@ -71,9 +70,7 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
   const build = (r: RingBuilder) => {
     const out = buildRing(r);
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    writeFiles(outDir, out.files);
+    outDir = lab.writeRing(out.files);
     return out;
   };
   const script = (host: string, name: string, args: string[] = [], check = true): RunResult =>
@@ -93,7 +90,6 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
 
   beforeAll(async () => {
     lab = await Lab.up(SPEC, { timeoutMs: LONG });
-    outDir = join(lab.dir, 'ring-out');
     // Things the user made that ringgen must never touch: a container and a rule per host.
     for (const h of ['host1', 'host2', 'host3', 'host4', 'host5']) {
       lab.docker(h, ['run', '-d', '--name', 'mine', LAB_IMAGE, 'sleep', '100000'], { check: true });
@@ -103,13 +99,7 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
     await upAll(['host1', 'host2', 'host3', 'host4']);
   }, LONG);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === 'fail' && lab) console.error(`lab failure in "${task.name}":\n${lab.dumpAll()}`);
-  });
-
-  afterAll(() => {
-    lab?.down();
-  }, LONG);
+  labHooks(() => lab);
 
   it('1. every container reaches every container of its subnet (ping and TCP), never the other subnet', async () => {
     const converge = await waitFor('the ring to forward', () => MEMBERS.every((a) => MEMBERS.filter((b) => b.bridge === a.bridge && b !== a).every((b) => ping(a, b.ip).code === 0)), 60_000);

@@ -4,8 +4,9 @@
  * client; `down` leaves nothing behind. Needs root and the lab packages (see
  * docs/lab.md); skips loudly without them, fails instead under CI=true.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LAB_IMAGE, Lab, labAvailable, labLeftovers, labPrerequisites, type LabSpec } from './harness';
+import { labHooks } from './hooks';
 
 const SPEC: LabSpec = {
   prefix: 'rgls', // own prefix: does not disturb a lab someone runs by hand (rgl)
@@ -35,13 +36,7 @@ describe.runIf(labAvailable('lab smoke'))('lab smoke', () => {
     lab = await Lab.up(SPEC);
   }, LONG);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === 'fail' && lab) console.error(lab.dumpAll());
-  });
-
-  afterAll(() => {
-    lab?.down(); // the last test already did, unless it was not reached
-  }, LONG);
+  labHooks(() => lab);
 
   it('exports each host its own OVS and Docker environment', () => {
     const env = theLab().env('host2');

@@ -2,13 +2,12 @@
  * The lab on a larger ring: six hosts joined by VXLAN, two subnets, published ports, a chord.
  * Checks reachability (ping and TCP), isolation, MTU, published ports, health, teardown.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { writeFiles } from '../helpers';
 import { LAB_IMAGE, Lab, httpGet, labAvailable, outagePing, pingReplyTimes, sleep, worstGap, type LabSpec } from './harness';
+import { labHooks } from './hooks';
 
 const LONG = 600_000;
 const HOSTS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
@@ -37,22 +36,14 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
 
   beforeAll(async () => {
     lab = await Lab.up(SPEC, { timeoutMs: LONG });
-    outDir = join(lab.dir, 'ring-out');
-    mkdirSync(outDir, { recursive: true });
     const out = buildRing(sixRing());
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    writeFiles(outDir, out.files);
+    outDir = lab.writeRing(out.files);
     for (const c of out.model!.containers) members.push({ host: c.spec.host, name: c.name, ip: c.spec.ip, bridge: c.spec.bridge });
     await Promise.all(HOSTS.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: env(h), timeoutMs: 300_000, check: true })));
   }, LONG);
 
-  afterEach(({ task }) => {
-    if (task.result?.state === 'fail' && lab) console.error(`lab failure in "${task.name}":\n${lab.dumpAll()}`);
-  });
-
-  afterAll(() => {
-    lab?.down();
-  }, LONG);
+  labHooks(() => lab);
 
   it('every container reaches its subnet on every host (ping and TCP) and never the other subnet', async () => {
     const start = Date.now();
