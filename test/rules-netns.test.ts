@@ -45,7 +45,7 @@ function connect(ns: string, ip: string, port: number): string {
   return r.status === 0 ? r.stdout.trim() : '';
 }
 
-function rules(egressNat: boolean): { file: string; chains: Record<string, string> } {
+function rules(egressNat: boolean): string {
   const r = ring('nt', { egressNat })
     .host('host1', { internal: '10.20.10.70', external: HOST_EXT })
     .host('host2', { internal: '10.20.10.71' })
@@ -56,20 +56,24 @@ function rules(egressNat: boolean): { file: string; chains: Record<string, strin
   expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const file = join(tempDir(), 'iptables.rules');
   writeFileSync(file, out.files.find((f) => f.path === 'host1/iptables.rules')!.content);
-  return { file, chains: { FORWARD: 'RG-nt-FWD', PREROUTING: 'RG-nt-PRE', OUTPUT: 'RG-nt-OUT', POSTROUTING: 'RG-nt-POST' } };
+  return file;
 }
+
+/** Where up.sh jumps into ringgen's chains: table, built-in chain, ringgen's chain. */
+const JUMPS = [
+  ['filter', 'FORWARD', 'RG-nt-FWD'],
+  ['nat', 'PREROUTING', 'RG-nt-PRE'],
+  ['nat', 'OUTPUT', 'RG-nt-OUT'],
+  ['nat', 'POSTROUTING', 'RG-nt-POST'],
+] as const;
 
 /** Loads host1's rules into the host namespace, as up.sh does (own chains refilled, one jump each). */
 function load(egressNat: boolean): void {
-  const { file, chains } = rules(egressNat);
-  for (const [table, chain] of [['filter', 'FORWARD'], ['nat', 'PREROUTING'], ['nat', 'OUTPUT'], ['nat', 'POSTROUTING']] as const) {
-    sh(['ip', 'netns', 'exec', NS.host, 'iptables', '-w', '-t', table, '-D', chain, '-j', chains[chain]!]);
-  }
+  const file = rules(egressNat);
+  for (const [table, chain, ours] of JUMPS) sh(['ip', 'netns', 'exec', NS.host, 'iptables', '-w', '-t', table, '-D', chain, '-j', ours]);
   inNs(NS.host, ['iptables-restore', '-w', '--noflush', file]);
   inNs(NS.host, ['iptables', '-w', '-P', 'FORWARD', 'DROP']);
-  for (const [table, chain] of [['filter', 'FORWARD'], ['nat', 'PREROUTING'], ['nat', 'OUTPUT'], ['nat', 'POSTROUTING']] as const) {
-    inNs(NS.host, ['iptables', '-w', '-t', table, '-I', chain, '1', '-j', chains[chain]!]);
-  }
+  for (const [table, chain, ours] of JUMPS) inNs(NS.host, ['iptables', '-w', '-t', table, '-I', chain, '1', '-j', ours]);
   inNs(NS.host, ['conntrack', '-F']);
 }
 
