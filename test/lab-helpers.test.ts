@@ -1,7 +1,7 @@
 // The lab's outage arithmetic, which the failover bench and the lab tests share: parsing
 // `ping -D` output and measuring the longest silence in it.
 import { describe, expect, it } from 'vitest';
-import { outagePing, pingReplyTimes, worstGap } from './lab/harness';
+import { bfdDownsIn, outagePing, pingReplyTimes, worstGap, worstSilence } from './lab/harness';
 
 const OUT = `PING 10.0.0.3 (10.0.0.3) 56(84) bytes of data.
 [1700000000.100000] 64 bytes from 10.0.0.3: icmp_seq=1 ttl=64 time=0.4 ms
@@ -36,5 +36,29 @@ describe('lab outage arithmetic', () => {
     expect(args[args.indexOf('-c') + 1]).toBe('600');
     expect(args).not.toContain('-w');
     expect(outagePing('42', '10.0.0.3', 9, 0.02)).toEqual(expect.arrayContaining(['-i', '0.02', '-c', '450']));
+  });
+
+  it('finds the BFD sessions that went down in an ovs-vswitchd log, from the main thread or a monitor thread', () => {
+    const log = [
+      '2026-11-30T23:46:35.690Z|00056|bfd|INFO|vx0: BFD state change: admin_down->down "No Diagnostic"->"No Diagnostic".',
+      '2026-11-30T23:47:37.515Z|00002|bfd(monitor6)|INFO|vx0: BFD state change: up->down "No Diagnostic"->"Control Detection Time Expired".',
+      '  Forwarding: false',
+      '2026-11-30T23:47:38.100Z|00060|bfd|INFO|vxchord: BFD state change: up->admin_down "No Diagnostic"->"No Diagnostic".',
+      '2026-11-30T23:47:39.000Z|00061|bfd|INFO|vx5: BFD state change: init->up "No Diagnostic"->"No Diagnostic".',
+    ].join('\n');
+    expect(bfdDownsIn(log)).toEqual([
+      { iface: 'vx0', at: Date.UTC(2026, 10, 30, 23, 47, 37, 515) / 1000 },
+      { iface: 'vxchord', at: Date.UTC(2026, 10, 30, 23, 47, 38, 100) / 1000 },
+    ]);
+  });
+
+  it('tells a lost stretch of requests from a pinger that did not run', () => {
+    // Requests 3-14 unanswered: the network was out.
+    expect(worstSilence(OUT).lost).toBe(12);
+    expect(worstSilence(OUT).gap).toBeCloseTo(0.14, 6);
+    // 0.5 s between requests 2 and 3, nothing lost: the pinger (or the machine) stood still.
+    const stalled = '[10.00] 64 bytes from 10.0.0.3: icmp_seq=1 ttl=64\n[10.01] 64 bytes from 10.0.0.3: icmp_seq=2 ttl=64\n[10.51] 64 bytes from 10.0.0.3: icmp_seq=3 ttl=64\n';
+    expect(worstSilence(stalled)).toEqual({ gap: expect.closeTo(0.5, 6), lost: 0 });
+    expect(worstSilence('')).toEqual({ gap: 0, lost: 0 });
   });
 });

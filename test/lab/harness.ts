@@ -185,12 +185,44 @@ export function worstGap(times: number[], window?: { from: number; to: number })
 }
 
 /**
+ * The longest silence between consecutive replies of a `ping -D` run, with the number of requests
+ * between those two replies that got no answer. A network outage loses every request sent during
+ * it (about gap / interval of them); a silence with few lost requests is the pinger or the whole
+ * machine not running for that long, not the network.
+ */
+export function worstSilence(out: string): { gap: number; lost: number } {
+  const replies = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)/gm)].map((m) => ({ at: Number(m[1]), seq: Number(m[2]) }));
+  let worst = { gap: 0, lost: 0 };
+  for (let i = 1; i < replies.length; i++) {
+    const gap = replies[i]!.at - replies[i - 1]!.at;
+    if (gap > worst.gap) worst = { gap, lost: Math.max(0, replies[i]!.seq - replies[i - 1]!.seq - 1) };
+  }
+  return worst;
+}
+
+/**
  * `ping` arguments for an outage measurement from a container: timestamps, `-O` for unanswered
  * requests, `interval` seconds apart for `seconds`. A count, not a deadline: with `-w`, iputils
  * ping exits at its first error (an ARP failure during a long outage), which ends it early.
  */
 export function outagePing(pid: string, to: string, seconds: number, interval = 0.01): string[] {
   return ['nsenter', '-t', pid, '-n', 'ping', '-D', '-n', '-O', '-i', String(interval), '-c', String(Math.round(seconds / interval)), to];
+}
+
+/** A BFD session that went down, as a host's `ovs-vswitchd.log` records it. */
+export interface BfdDown {
+  host: string;
+  iface: string;
+  /** Epoch seconds. */
+  at: number;
+}
+
+/** The `IFACE: BFD state change: up->...` lines of an ovs-vswitchd log: sessions that went down. */
+export function bfdDownsIn(log: string): Array<{ iface: string; at: number }> {
+  return [...log.matchAll(/^(\d{4}-\d\d-\d\dT[\d:.]+Z)\|\d+\|bfd(?:\([^)]*\))?\|INFO\|(\S+): BFD state change: up->/gm)].map((m) => ({
+    iface: m[2]!,
+    at: Date.parse(m[1]!) / 1000,
+  }));
 }
 
 /** `bash -c` command that sends an HTTP/1.0 GET with bash's /dev/tcp and prints the reply. */
@@ -293,6 +325,52 @@ export class Lab {
   /** One ping (1 s timeout) from a container. */
   ping(from: ContainerRef, to: string, extra: string[] = []): RunResult {
     return this.inContainer(from, ['ping', '-c', '1', '-W', '1', ...extra, to]);
+  }
+
+  /** Pings that `reaches` had to send again, as "from -> to" (a test prints them). */
+  readonly retriedPings: string[] = [];
+
+  /**
+   * Whether a container reaches an address: a ping, sent up to `tries` times. A packet lost to a
+   * moment of a busy lab (a BFD session missing three packets while six switches share two cores)
+   * is not a lost path; every retry is recorded in `retriedPings`, so a test can print them.
+   */
+  reaches(from: ContainerRef, to: string, tries = 3): boolean {
+    for (let i = 0; i < tries; i++) {
+      if (this.ping(from, to).code === 0) return true;
+      this.retriedPings.push(`${from.host}/${from.name} -> ${to}`);
+    }
+    return false;
+  }
+
+  /**
+   * Whether a container does not reach an address: no reply to two pings, 0.2 s apart.
+   */
+  isolated(from: ContainerRef, to: string): boolean {
+    return this.inContainer(from, ['ping', '-c', '2', '-i', '0.2', '-W', '1', to]).code !== 0;
+  }
+
+  /**
+   * What disturbed the lab since `since` (epoch seconds), for a test to print: pings `reaches`
+   * sent again, and BFD sessions that went down. Empty when nothing did.
+   */
+  disturbances(since: number): string {
+    const parts: string[] = [];
+    if (this.retriedPings.length) parts.push(`${this.retriedPings.length} ping(s) sent again (${[...new Set(this.retriedPings)].join(', ')})`);
+    const downs = this.bfdDowns(since);
+    if (downs.length) parts.push(`BFD went down ${downs.map((d) => `${d.host}/${d.iface} at +${(d.at - since).toFixed(1)} s`).join(', ')}`);
+    return parts.join('; ');
+  }
+
+  /** BFD sessions that went down on the lab's namespace hosts since `since` (epoch seconds). */
+  bfdDowns(since = 0): BfdDown[] {
+    return this.hosts.flatMap((host) => {
+      const log = join(this.dir, host, 'ovs', 'ovs-vswitchd.log');
+      if (!existsSync(log)) return [];
+      return bfdDownsIn(readFileSync(log, 'utf8'))
+        .filter((d) => d.at >= since)
+        .map((d) => ({ host, ...d }));
+    });
   }
 
   /** Runs CMD in the outside client namespace. */

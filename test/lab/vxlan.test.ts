@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { LAB_IMAGE, Lab, httpGet, labAvailable, outagePing, pingReplyTimes, sleep, worstGap, type LabSpec } from './harness';
+import { LAB_IMAGE, Lab, httpGet, type BfdDown, labAvailable, outagePing, pingReplyTimes, sleep, worstSilence, type LabSpec } from './harness';
 import { labHooks } from './hooks';
 
 const LONG = 600_000;
@@ -31,6 +31,7 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
   let lab: Lab;
   let outDir: string;
   const members: Array<{ host: string; name: string; ip: string; bridge: string }> = [];
+  let tunnels: Array<{ name: string; a: string; b: string }> = [];
   const env = (h: string) => ({ RINGGEN_STATE_DIR: join(lab.dir, h, 'ringgen-state') });
   const ping = (m: { host: string; name: string }, ip: string, extra: string[] = []) => lab.ping(m, ip, extra);
 
@@ -39,6 +40,7 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
     const out = buildRing(sixRing());
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     outDir = lab.writeRing(out.files);
+    tunnels = out.model!.tunnels;
     for (const c of out.model!.containers) members.push({ host: c.spec.host, name: c.name, ip: c.spec.ip, bridge: c.spec.bridge });
     await Promise.all(HOSTS.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: env(h), timeoutMs: 300_000, check: true })));
   }, LONG);
@@ -52,21 +54,24 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
       await sleep(500);
     }
     console.log(`lab vxlan: full ping matrix answered ${((Date.now() - start) / 1000).toFixed(1)} s after the last up.sh`);
+    const settled = Date.now() / 1000;
     for (const m of members) lab.docker(m.host, ['exec', '-d', m.name, 'sh', '-c', 'mkdir -p /w && echo hello-$(hostname) > /w/index.html && httpd -p 8000 -h /w'], { check: true });
     await sleep(500);
     for (const a of members) {
       for (const b of members) {
         if (a === b) continue;
         if (a.bridge !== b.bridge) {
-          expect(ping(a, b.ip).code, `${a.host}/${a.name} must not reach ${b.host}/${b.name}`).not.toBe(0);
+          expect(lab.isolated(a, b.ip), `${a.host}/${a.name} must not reach ${b.host}/${b.name}`).toBe(true);
           continue;
         }
-        expect(ping(a, b.ip).code, `${a.host}/${a.name} -> ${b.host}/${b.name}`).toBe(0);
+        expect(lab.reaches(a, b.ip), `${a.host}/${a.name} -> ${b.host}/${b.name} (${lab.disturbances(settled)})`).toBe(true);
         if (a.host === b.host) continue;
         const r = lab.inContainer(a, httpGet(b.ip, 8000));
         expect(r.stdout, `${a.host}/${a.name} -> ${b.host}/${b.name} TCP ${r.stderr}`).toMatch(/200 OK/);
       }
     }
+    const disturbed = lab.disturbances(settled);
+    if (disturbed) console.warn(`lab vxlan: the matrix passed, disturbed: ${disturbed}`);
   }, LONG);
 
   it('a full-size packet with DF crosses the ring (overlay MTU 1446)', () => {
@@ -100,26 +105,51 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
       return (await Promise.all(pingers)).map(({ r, end }) => {
         const times = pingReplyTimes(r.stdout);
         expect(times.length).toBeGreaterThan(200);
-        const worst = worstGap(times);
         // Replies that stopped for good (the process ends ~6 s after it started, its last reply
         // should come within a few hundredths of that; allow for a busy machine).
-        return end - times[times.length - 1]! > 1.5 ? Infinity : worst;
+        return end - times[times.length - 1]! > 1.5 ? { gap: Infinity, lost: Infinity } : worstSilence(r.stdout);
       });
     };
-    const loss = await gaps(() => {
-      lab.cut('n2');
-      lab.cut('n6');
-    });
-    console.log(`lab vxlan: n2 and n6 lost at once: worst gaps ${loss.map((g) => g.toFixed(3)).join(' / ')} s (n1->n3, n1->n5, n5->n4)`);
-    const back = await gaps(() => {
-      lab.restore('n2');
-      lab.restore('n6');
-    });
-    console.log(`lab vxlan: n2 and n6 back: worst gaps ${back.map((g) => g.toFixed(3)).join(' / ')} s`);
-    // Losing the two hosts is the case the chord is for: the failover target holds. Their return
-    // moves two paths back at once; it is printed and only bounded loosely (0.46 s seen in CI).
-    for (const g of loss) expect(g).toBeLessThan(0.3);
-    for (const g of back) expect(g).toBeLessThan(1.5);
+    const show = (s: Array<{ gap: number; lost: number }>) => s.map((g) => `${g.gap.toFixed(3)} (${g.lost} lost)`).join(' / ');
+    // A trial that misses the target is run again (three at most) when the lab, not the ring, was
+    // at fault, and says why: a BFD session between two hosts that stayed up went down (nothing
+    // of the failover does that; a switch starved of CPU for 150 ms does: six userspace switches
+    // and dockerds share two cores here), or the worst silence lost few requests (the pinger or
+    // the machine stood still: a network outage loses the requests sent during it, here one every
+    // 10-20 ms).
+    const stayed = ['n1', 'n3', 'n4', 'n5'];
+    const between = (d: BfdDown) => stayed.includes(d.host) && tunnels.some((t) => t.name === d.iface && stayed.includes(t.a) && stayed.includes(t.b));
+    const stood = (s: { gap: number; lost: number }) => Number.isFinite(s.gap) && s.lost * 0.01 < s.gap / 4;
+    for (let trial = 1; ; trial++) {
+      const t0 = Date.now() / 1000;
+      const loss = await gaps(() => {
+        lab.cut('n2');
+        lab.cut('n6');
+      });
+      console.log(`lab vxlan: n2 and n6 lost at once: worst gaps ${show(loss)} s (n1->n3, n1->n5, n5->n4)`);
+      const back = await gaps(() => {
+        lab.restore('n2');
+        lab.restore('n6');
+      });
+      console.log(`lab vxlan: n2 and n6 back: worst gaps ${show(back)} s`);
+      // Losing the two hosts is the case the chord is for: the failover target holds. Their return
+      // moves two paths back at once; it is printed and only bounded loosely (0.46 s seen in CI).
+      const missed = [...loss.filter((g) => g.gap >= 0.3), ...back.filter((g) => g.gap >= 1.5)];
+      const downs = lab.bfdDowns(t0).filter(between);
+      const why = [
+        ...(downs.length ? [`BFD between hosts that stayed up went down: ${downs.map((d) => `${d.host}/${d.iface}`).join(', ')}`] : []),
+        ...(missed.some(stood) ? ['a silence over the target lost few requests'] : []),
+      ].join('; ');
+      if (missed.length && why && trial < 3) {
+        console.warn(`lab vxlan: trial ${trial} disturbed (${why}); running it again`);
+        await sleep(3000);
+        continue;
+      }
+      if (why) console.warn(`lab vxlan: trial ${trial}: ${why}`);
+      for (const g of loss) expect(g.gap).toBeLessThan(0.3);
+      for (const g of back) expect(g.gap).toBeLessThan(1.5);
+      break;
+    }
   }, LONG);
 
   it('check.sh is healthy on every host; down.sh leaves nothing of ringgen', async () => {
