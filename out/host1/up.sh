@@ -358,10 +358,14 @@ announce_containers() {
 
 # True when a line of `ovsdb-client monitor ... Port name rstp_status --format=csv` reports a new
 # spanning tree role or state for a port (its counters change every few seconds; those are not news).
+# A change after the first sighting of a port is logged (the journal of the attach unit, or
+# $STATE_DIR/watch.log), so an operator can see when the ring failed over, and a tunnel that
+# flaps under load.
 tree_changed() {
   [[ $1 =~ ^[^,]*,(initial|insert|new),([^,]+),.*rstp_port_role=([A-Za-z]+).*rstp_port_state=([A-Za-z]+) ]] || return 1
   local port=${BASH_REMATCH[2]} now="${BASH_REMATCH[3]}/${BASH_REMATCH[4]}"
   [ "${TREE_STATE[$port]:-}" != "$now" ] || return 1
+  if [ -n "${TREE_STATE[$port]:-}" ]; then log "spanning tree: port $port ${TREE_STATE[$port]} -> $now"; fi
   TREE_STATE[$port]=$now
 }
 

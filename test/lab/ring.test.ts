@@ -3,6 +3,7 @@
  * own Open vSwitch on the userspace datapath, its own dockerd and iptables), checked the way an
  * operator would check it. Needs root and the lab packages; skips loudly elsewhere, fails under CI.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
@@ -241,6 +242,12 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
     expect(broken.stdout).not.toMatch(/FAIL\s+tunnel gre3\s/);
     await waitFor('host2 back in the ring', () => ping(a, '192.168.2.12').code === 0, 30_000);
     await waitFor('check.sh healthy again', () => script('host1', 'check.sh', [], false).code === 0, 30_000);
+    // The watchers logged the failover: host3 moved its root port from gre1 (to host2) to the
+    // blocked gre2, and back; host1's gre0 (to host2) went out of the tree.
+    const watchLog = (h: string) => readFileSync(join(stateDir(h), 'watch.log'), 'utf8');
+    expect(watchLog('host3')).toMatch(/spanning tree: port gre2 Alternate\/Discarding -> Root\/Forwarding/);
+    expect(watchLog('host3')).toMatch(/spanning tree: port gre2 Root\/Forwarding -> Alternate\/Discarding/);
+    expect(watchLog('host1')).toMatch(/spanning tree: port gre0 Designated\/Forwarding -> \w+\/Discarding/);
   }, LONG);
 
   it('4b. changing the ring (move a container, remove a tunnel, add a host) converges with nothing stale', async () => {
