@@ -1,7 +1,9 @@
 // The lab's outage arithmetic, which the failover bench and the lab tests share: parsing
 // `ping -D` output and measuring the longest silence in it.
 import { describe, expect, it } from 'vitest';
-import { bfdDownsIn, outagePing, pingReplyTimes, worstGap, worstSilence } from './lab/harness';
+import { buildRing } from '../src/pipeline';
+import { LAB_IMAGE, bfdDownsIn, outagePing, pingReplyTimes, worstGap, worstSilence } from './lab/harness';
+import { soakRing } from './lab/soak';
 
 const OUT = `PING 10.0.0.3 (10.0.0.3) 56(84) bytes of data.
 [1700000000.100000] 64 bytes from 10.0.0.3: icmp_seq=1 ttl=64 time=0.4 ms
@@ -60,5 +62,20 @@ describe('lab outage arithmetic', () => {
     const stalled = '[10.00] 64 bytes from 10.0.0.3: icmp_seq=1 ttl=64\n[10.01] 64 bytes from 10.0.0.3: icmp_seq=2 ttl=64\n[10.51] 64 bytes from 10.0.0.3: icmp_seq=3 ttl=64\n';
     expect(worstSilence(stalled)).toEqual({ gap: expect.closeTo(0.5, 6), lost: 0 });
     expect(worstSilence('')).toEqual({ gap: 0, lost: 0 });
+  });
+});
+
+describe('lab soak rings', () => {
+  it('every seed gives a ring the lab can run: no diagnostics, netdev, the lab image, addresses inside the lab', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const s = soakRing(seed);
+      const out = buildRing(s.builder);
+      expect(out.diagnostics.map((d) => `${d.code} ${d.message}`), `seed ${seed}: ${s.summary}`).toEqual([]);
+      const spec = s.builder.toSpec();
+      expect(spec.options?.datapath).toBe('netdev');
+      expect((spec.containers ?? []).every((c) => c.image === LAB_IMAGE)).toBe(true);
+      expect(spec.hosts.map((h) => h.internal)).toEqual(s.spec.hosts.map((h) => h.internal.replace('/24', '')));
+      expect(s.members).toHaveLength(spec.containers?.length ?? -1);
+    }
   });
 });

@@ -415,6 +415,13 @@ cmd_dump() {
   section iptables-save nat;  in_ns "$ns" iptables-save -t nat || true
   section docker ps -a;       docker_in "$name" ps -a || true
   section RSTP ports;         OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 --columns=name,rstp_status list port || true
+  section MAC tables
+  local br
+  for br in $(OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 list-br 2>/dev/null); do
+    echo "-- $br"; OVS_RUNDIR=$d/ovs ovs-appctl --timeout=5 fdb/show "$br" 2>&1 | head -n 60 || true
+  done
+  section interfaces in a bridge
+  ip -n "$ns" -o link show 2>/dev/null | sed -n 's/^[0-9]*: \([^:@]*\)[^ ]* .* master \([^ ]*\).*/\1 -> \2/p' | head -n 40 || true
   section BFD sessions that went down
   grep -h 'BFD state change: up->' "$d/ovs/ovs-vswitchd.log" | tail -n 20 || true
   section ovs-vswitchd.log tail; grep -v -e '^  ' -e '^$' "$d/ovs/ovs-vswitchd.log" | tail -n 30 || true
