@@ -134,7 +134,7 @@ export function soakRing(seed: number): Soak {
   };
 }
 
-async function runSeed(s: Soak): Promise<void> {
+export async function runSeed(s: Soak): Promise<void> {
   const out = buildRing(s.builder);
   const errors = out.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`build: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
