@@ -98,7 +98,7 @@ export function soakRing(seed: number): Soak {
   const published: Array<[string, number]> = [];
   const used = new Set<string>();
   let port = 8080;
-  hosts.forEach((h, hi) => {
+  for (const h of hosts) {
     for (const cname of rng.sample(CONTAINER_NAMES, rng.int(1, 3))) {
       const br = rng.pick(bridges);
       let ip: string;
@@ -120,8 +120,7 @@ export function soakRing(seed: number): Soak {
       });
       members.push({ host: h, name: cname, ip, bridge: br, ...(mtu !== undefined ? { mtu } : {}) });
     }
-    void hi;
-  });
+  }
   const summary = `${n} hosts, ${tunnel}, bfd ${JSON.stringify(bfd ?? 'default')}, ${chords.length} chord(s), bridges ${bridges.join('/')}${vlans.size ? ` (vlans ${[...vlans].join(',')})` : ''}, ${members.length} containers, ${published.length} published, overlay MTU ${overlay}${root ? `, root ${root}` : ''}${'ovsBridge' in options ? `, ovsBridge ${options.ovsBridge}` : ''}${'egressNat' in options ? ', no egress NAT' : ''}`;
   return {
     seed,
