@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { ring, type RingBuilder } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import type { RingOptions } from '../src/spec';
-import { LAB_IMAGE, Lab, labPrerequisites, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type BfdDown, type LabSpec } from '../test/lab/harness';
+import { LAB_IMAGE, Lab, labPrerequisites, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type LabSpec } from '../test/lab/harness';
 
 interface Mode {
   label: string;
@@ -211,8 +211,7 @@ async function main(): Promise<void> {
         r.ret.push(ret);
         // BFD sessions between hosts that stayed up should never go down; when they do, the lab's
         // machine starved a switch, and the trial says so next to its figures.
-        const stayedUp = (d: BfdDown) => d.host !== via && built.model!.tunnels.some((tn) => tn.name === d.iface && tn.a !== via && tn.b !== via);
-        const downs = lab.bfdDowns(cutAt).filter(stayedUp);
+        const downs = lab.bfdDownsAmong(cutAt, built.model!.tunnels, (h) => h !== via);
         const note = downs.length ? `; disturbed: BFD went down on ${downs.map((d) => `${d.host}/${d.iface}`).join(', ')}` : '';
         console.log(`  trial ${t}: first forwarding ${fmt(first)} s after the up.sh network runs started (they took ${fmt(setup)} s), converge ${fmt(converge)} s after the last up.sh, loss ${fmt(loss)} s, return ${fmt(ret)} s${note}`);
       }

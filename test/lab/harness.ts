@@ -152,6 +152,12 @@ export interface ContainerRef {
   name: string;
 }
 
+/** A container of a lab ring, with its address and bridge: what the reachability matrix needs. */
+export interface LabMember extends ContainerRef {
+  ip: string;
+  bridge: string;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn() holds; resolves to the seconds it took, throws after timeoutMs. */
@@ -164,9 +170,14 @@ export async function waitFor(what: string, fn: () => boolean, timeoutMs = 30_00
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 }
 
+/** The replies in the output of `ping -D`: when each came (seconds since the epoch) and its sequence number. */
+export function pingReplies(out: string): Array<{ at: number; seq: number }> {
+  return [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)/gm)].map((m) => ({ at: Number(m[1]), seq: Number(m[2]) }));
+}
+
 /** Reply times (seconds since the epoch) in the output of `ping -D`. */
 export function pingReplyTimes(out: string): number[] {
-  return [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]));
+  return pingReplies(out).map((r) => r.at);
 }
 
 /**
@@ -191,7 +202,7 @@ export function worstGap(times: number[], window?: { from: number; to: number })
  * machine not running for that long, not the network.
  */
 export function worstSilence(out: string): { gap: number; lost: number } {
-  const replies = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)/gm)].map((m) => ({ at: Number(m[1]), seq: Number(m[2]) }));
+  const replies = pingReplies(out);
   let worst = { gap: 0, lost: 0 };
   for (let i = 1; i < replies.length; i++) {
     const gap = replies[i]!.at - replies[i - 1]!.at;
@@ -327,8 +338,8 @@ export class Lab {
     return this.inContainer(from, ['ping', '-c', '1', '-W', '1', ...extra, to]);
   }
 
-  /** Pings that `reaches` had to send again, as "from -> to" (a test prints them). */
-  readonly retriedPings: string[] = [];
+  /** Pings that `reaches` had to send again: when (epoch seconds) and "from -> to". */
+  readonly retriedPings: Array<{ at: number; what: string }> = [];
 
   /**
    * Whether a container reaches an address: a ping, sent up to `tries` times. A packet lost to a
@@ -338,7 +349,7 @@ export class Lab {
   reaches(from: ContainerRef, to: string, tries = 3): boolean {
     for (let i = 0; i < tries; i++) {
       if (this.ping(from, to).code === 0) return true;
-      this.retriedPings.push(`${from.host}/${from.name} -> ${to}`);
+      this.retriedPings.push({ at: Date.now() / 1000, what: `${from.host}/${from.name} -> ${to}` });
     }
     return false;
   }
@@ -356,10 +367,56 @@ export class Lab {
    */
   disturbances(since: number): string {
     const parts: string[] = [];
-    if (this.retriedPings.length) parts.push(`${this.retriedPings.length} ping(s) sent again (${[...new Set(this.retriedPings)].join(', ')})`);
+    const retried = this.retriedPings.filter((r) => r.at >= since).map((r) => r.what);
+    if (retried.length) parts.push(`${retried.length} ping(s) sent again (${[...new Set(retried)].join(', ')})`);
     const downs = this.bfdDowns(since);
     if (downs.length) parts.push(`BFD went down ${downs.map((d) => `${d.host}/${d.iface} at +${(d.at - since).toFixed(1)} s`).join(', ')}`);
     return parts.join('; ');
+  }
+
+  /**
+   * Starts busybox httpd on port 8000 in each member, serving `hello-<hostname>`, for the TCP
+   * checks of `matrixFaults`.
+   */
+  serveHttp(members: ContainerRef[]): void {
+    for (const m of members) this.docker(m.host, ['exec', '-d', m.name, 'sh', '-c', 'mkdir -p /w && echo hello-$(hostname) > /w/index.html && httpd -p 8000 -h /w'], { check: true });
+  }
+
+  /** Whether every member answers one ping from every other member of its bridge (stops at the first silence). */
+  answersAll(members: LabMember[]): boolean {
+    return members.every((a) => members.every((b) => b === a || b.bridge !== a.bridge || this.ping(a, b.ip).code === 0));
+  }
+
+  /**
+   * The reachability matrix: every member reaches every other member of its bridge (`reaches`, and
+   * an HTTP GET answered with 200 OK when they are on different hosts, on `port(to)`), and no
+   * member of another bridge (`isolated`). Returns what failed, [] when nothing did.
+   */
+  matrixFaults(members: LabMember[], port: (to: LabMember) => number = () => 8000): string[] {
+    const faults: string[] = [];
+    for (const a of members) {
+      for (const b of members) {
+        if (a === b) continue;
+        const pair = `${a.host}/${a.name} -> ${b.host}/${b.name}`;
+        if (a.bridge !== b.bridge) {
+          if (!this.isolated(a, b.ip)) faults.push(`${pair}: reaches another bridge`);
+        } else if (!this.reaches(a, b.ip)) {
+          faults.push(`${pair}: no ping reply`);
+        } else if (a.host !== b.host) {
+          const r = this.inContainer(a, httpGet(b.ip, port(b)));
+          if (!/200 OK/.test(r.stdout)) faults.push(`${pair}: no HTTP answer ${r.stderr.trim()}`);
+        }
+      }
+    }
+    return faults;
+  }
+
+  /**
+   * BFD sessions that went down since `since` on tunnels between two hosts for which `stayed` holds:
+   * nothing of a failover makes those go down, only a switch starved of CPU (the lab's machine).
+   */
+  bfdDownsAmong(since: number, tunnels: Array<{ name: string; a: string; b: string }>, stayed: (host: string) => boolean): BfdDown[] {
+    return this.bfdDowns(since).filter((d) => tunnels.some((t) => t.name === d.iface && (t.a === d.host || t.b === d.host) && stayed(t.a) && stayed(t.b)));
   }
 
   /** BFD sessions that went down on the lab's namespace hosts since `since` (epoch seconds). */

@@ -20,13 +20,9 @@ import { ring, type RingBuilder } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
 import type { TunnelType } from '../../src/spec';
 import { Rng } from '../generate';
-import { LAB_IMAGE, Lab, httpGet, labPrerequisites, sleep, waitFor, type LabSpec } from './harness';
+import { LAB_IMAGE, Lab, httpGet, labPrerequisites, sleep, waitFor, type LabMember, type LabSpec } from './harness';
 
-interface Member {
-  host: string;
-  name: string;
-  ip: string;
-  bridge: string;
+interface Member extends LabMember {
   mtu?: number;
 }
 
@@ -146,32 +142,22 @@ export async function runSeed(s: Soak): Promise<void> {
     const t0 = Date.now();
     await Promise.all(hosts.map((h) => script(h, 'up.sh')));
     const upTook = (Date.now() - t0) / 1000;
-    const same = (a: Member) => s.members.filter((b) => b !== a && b.bridge === a.bridge);
-    const matrix = (among: Member[]) => among.every((a) => same(a).filter((b) => among.includes(b)).every((b) => lab.ping(a, b.ip).code === 0));
+    // After a timeout, the pairs that still fail (each pinged once more).
     const failing = (among: Member[]) =>
-      among.flatMap((a) => same(a).filter((b) => among.includes(b) && lab.ping(a, b.ip).code !== 0).map((b) => `${a.host}/${a.name} -> ${b.host}/${b.name} (${b.bridge})`));
+      among.flatMap((a) => among.filter((b) => b !== a && b.bridge === a.bridge && lab.ping(a, b.ip).code !== 0).map((b) => `${a.host}/${a.name} -> ${b.host}/${b.name} (${b.bridge})`));
     const until = async (what: string, among: Member[], ms: number) => {
       try {
-        return await waitFor(what, () => matrix(among), ms);
+        return await waitFor(what, () => lab.answersAll(among), ms);
       } catch (e) {
         throw new Error(`${(e as Error).message}; failing: ${failing(among).join(', ')}`);
       }
     };
     const converged = await until('every container reaching its bridge', s.members, 60_000);
     const since = Date.now() / 1000;
-    for (const m of s.members) lab.docker(m.host, ['exec', '-d', m.name, 'sh', '-c', 'mkdir -p /w && echo hello-$(hostname) > /w/index.html && httpd -p 8000 -h /w'], { check: true });
+    lab.serveHttp(s.members);
     await sleep(500);
-    for (const a of s.members) {
-      for (const b of s.members) {
-        if (a === b) continue;
-        if (a.bridge !== b.bridge) {
-          if (!lab.isolated(a, b.ip)) throw new Error(`${a.host}/${a.name} reaches ${b.host}/${b.name} on another bridge`);
-          continue;
-        }
-        if (!lab.reaches(a, b.ip)) throw new Error(`${a.host}/${a.name} does not reach ${b.host}/${b.name} (${lab.disturbances(since)})`);
-        if (a.host !== b.host && !/200 OK/.test(lab.inContainer(a, httpGet(b.ip, 8000)).stdout)) throw new Error(`${a.host}/${a.name} -> ${b.host}/${b.name}: no HTTP answer`);
-      }
-    }
+    const faults = lab.matrixFaults(s.members);
+    if (faults.length) throw new Error(`${faults.join('; ')} (${lab.disturbances(since)})`);
     const far = s.members.find((a) => a.mtu === undefined && s.members.some((b) => b.host !== a.host && b.bridge === a.bridge && b.mtu === undefined));
     if (far) {
       const to = s.members.find((b) => b.host !== far.host && b.bridge === far.bridge && b.mtu === undefined)!;
@@ -188,7 +174,7 @@ export async function runSeed(s: Soak): Promise<void> {
     await waitFor('check.sh healthy after a second up.sh', () => hosts.every(healthy), 30_000);
     const disturbed = lab.disturbances(since);
     const t1 = Date.now();
-    if (!matrix(s.members)) throw new Error('the ping matrix failed once converged');
+    if (!lab.answersAll(s.members)) throw new Error('the ping matrix failed once converged');
     const pass = (Date.now() - t1) / 1000;
     // A host cut off: the others' containers keep reaching each other (the ring is a line now).
     const cut = lab.hosts[lab.hosts.length - 1]!;
