@@ -43,3 +43,36 @@ export function containerVethNames(container: string): [string, string] {
 }
 
 export { shortHash };
+
+/**
+ * Network device names the kernel, Open vSwitch or Docker create (or refuse) on a host, with what
+ * uses them: a Linux bridge, uplink, OVS bridge or container veth of such a name would fail, or
+ * take a device that is not ringgen's. Tunnel names are not among the names checked: a tunnel is
+ * an OVS database port, not a Linux device, on both datapaths (the kernel datapath sends every GRE
+ * tunnel through one `gre_sys` device; the userspace one through none), so the ring's `gre0` does
+ * not meet the kernel's fallback device `gre0`.
+ */
+const RESERVED_IFNAMES = new Map<string, string>([
+  ['lo', 'the loopback interface'],
+  ['all', 'refused by the kernel (it names the sysctl folder net/ipv4/conf/all)'],
+  ['default', 'refused by the kernel (it names the sysctl folder net/ipv4/conf/default)'],
+  ['bonding_masters', 'a file in /sys/class/net while the bonding module is loaded'],
+  ['ovs-system', "the device of Open vSwitch's kernel datapath"],
+  ['ovs-netdev', "the device of Open vSwitch's userspace datapath"],
+  ['docker0', "Docker's default bridge"],
+  ['docker_gwbridge', "Docker's swarm bridge"],
+  ...['gre0', 'gretap0', 'erspan0', 'ip_vti0', 'ip6_vti0', 'sit0', 'tunl0', 'ip6tnl0', 'ip6gre0'].map((n): [string, string] => [n, 'the fallback device a kernel tunnel module creates in every network namespace']),
+  ...['bond0', 'dummy0', 'ifb0', 'ifb1', 'teql0'].map((n): [string, string] => [n, 'a device a kernel module creates when it loads']),
+]);
+
+const RESERVED_IFNAME_PATTERNS: Array<[RegExp, string]> = [
+  // Open vSwitch's flow-based tunnel devices (lib/netdev-vport.c), UDP ones with their port.
+  [/^(?:gre|erspan|ip6erspan|ip6gre|genev|vxlan|lisp|stt|gtpu|udp)_sys(?:_\d+)?$/, "a tunnel device of Open vSwitch's kernel datapath"],
+  [/^br-[0-9a-f]{12}$/, 'the bridge of a user-defined Docker network'],
+  [/^veth[0-9a-f]{7}$/, "the host end of a Docker container's veth"],
+];
+
+/** What already uses network device name NAME on a host, or undefined when nothing does. */
+export function reservedIfname(name: string): string | undefined {
+  return RESERVED_IFNAMES.get(name) ?? RESERVED_IFNAME_PATTERNS.find(([re]) => re.test(name))?.[1];
+}

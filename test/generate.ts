@@ -569,6 +569,7 @@ export const MUTATIONS: Mutation[] = [
   { name: 'a tunnel name with a shell metacharacter', codes: ['NAME_INVALID'], draft: (d, rng) => (d.hosts.length >= 2 ? void d.tunnels.push([rng.pick(['t$x', 't;x', 't x', '1t']), d.hosts[0]!.name, d.hosts[1]!.name]) : false) },
   { name: 'an OVS bridge name of 16 characters', codes: ['NAME_INVALID'], draft: (d) => void (d.options.ovsBridge = 'o'.repeat(16)) },
   { name: 'the OVS bridge named like a bridge', codes: ['IFNAME_CLASH'], draft: (d, rng) => void (d.options.ovsBridge = someBridge(d, rng).name) },
+  { name: 'the OVS bridge named like a device the kernel, Open vSwitch or Docker makes', codes: ['IFNAME_RESERVED'], draft: (d, rng) => void (d.options.ovsBridge = rng.pick(['ovs-system', 'ovs-netdev', 'gre_sys', 'vxlan_sys_4789', 'docker0', 'lo', 'tunl0'])) },
   { name: 'a tunnel named like a bridge', codes: ['IFNAME_CLASH'], draft: (d, rng) => (d.hosts.length >= 2 ? void d.tunnels.push([someBridge(d, rng).name, d.hosts[0]!.name, d.hosts[1]!.name]) : false) },
   { name: 'an interface name with a shell metacharacter', codes: ['NAME_INVALID'], draft: (d, rng) => void (rng.chance(0.5) ? (d.options.internalIface = 'eth;1') : (d.hosts[0]!.externalIface = 'e $(x)')) },
   { name: "a host's interface name of 16 characters", codes: ['IFNAME_TOO_LONG'], draft: (d) => void (d.hosts[0]!.internalIface = 'e'.repeat(16)) },

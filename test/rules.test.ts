@@ -290,6 +290,13 @@ const ROWS: Row[] = [
     paths: ['hosts.host2.externalIface'],
   },
   {
+    code: 'IFNAME_RESERVED',
+    what: "the OVS bridge named like the device of Open vSwitch's kernel datapath",
+    input: () => dsl((d) => (d.options.ovsBridge = 'ovs-system')),
+    severity: 'error',
+    paths: ['options.ovsBridge'],
+  },
+  {
     code: 'IFNAME_CLASH',
     what: 'a tunnel named like the OVS bridge (on both of its ends)',
     input: () => dsl((d) => d.tunnels.push(['ovs0', 'host1', 'host2'])),

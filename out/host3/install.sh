@@ -6,6 +6,17 @@
 # installs the systemd units, enables and starts them (Open vSwitch, then the ring's network,
 # then the containers after Docker, and the watcher that re-attaches restarted containers).
 #   install.sh    as root, no arguments
+
+# bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
+# The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
+# `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
+# that can meet one are guarded, but no bash older than 4.4 is tested.
+[ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
+require_bash() {
+  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
+    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
+}
+require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
 set -euo pipefail
 umask 022
 

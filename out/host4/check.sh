@@ -5,6 +5,17 @@
 # Reports the health of host host4 in ring ddbms: OVS bridge and spanning tree, tunnels (BFD,
 # spanning tree role), peers reachable, bridges, containers attached, iptables chains.
 #   check.sh [--json]    exit 0 when healthy, 1 when not
+
+# bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
+# The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
+# `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
+# that can meet one are guarded, but no bash older than 4.4 is tested.
+[ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
+require_bash() {
+  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
+    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
+}
+require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
 set -uo pipefail
 
 # shellcheck disable=SC2034 # shared by every script of this host; not every script uses each one
@@ -182,7 +193,7 @@ main() {
   if [ "$JSON" -eq 1 ]; then
     local IFS=,
     printf '{"ring":%s,"host":%s,"healthy":%s,"checks":[%s]}\n' "$(json_string "$RING")" "$(json_string "$HOST")" \
-      "$([ "$FAILED" -eq 0 ] && echo true || echo false)" "${RESULTS[*]}"
+      "$([ "$FAILED" -eq 0 ] && echo true || echo false)" "${RESULTS[*]:-}"
   fi
   return "$FAILED"
 }

@@ -6,6 +6,17 @@
 # created, never their volumes; OVS bridge and ports; Linux bridges and veths; its iptables chains)
 # and nothing else.
 #   down.sh    as root, no arguments
+
+# bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
+# The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
+# `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
+# that can meet one are guarded, but no bash older than 4.4 is tested.
+[ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
+require_bash() {
+  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
+    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
+}
+require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
 set -euo pipefail
 umask 022
 
@@ -74,11 +85,42 @@ container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
 # What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
-# Docker label. These remove the marked things, except those named as arguments.
+# Docker label. Nothing without the mark is changed or removed: a thing of the name ringgen wants
+# that lacks it is refused, saying what to rename. The prune_* functions remove the marked things,
+# except those named as arguments.
+
+# True when interface NAME is absent or carries ringgen's alias for this ring; otherwise says so
+# (with HINT: what to rename) and returns 1.
+link_free_or_ours() {
+  local name=$1 hint=$2 alias
+  link_exists "$name" || return 0
+  alias=$(link_owner "$name")
+  [ "$alias" = "$OWNER" ] && return 0
+  log "error: interface $name exists on this host but ringgen did not make it for ring $RING (its alias is '$alias', not '$OWNER'); $hint"
+  return 1
+}
+
+# True when OVS has no port NAME or ringgen made it for this ring (external_ids); otherwise says so
+# (with HINT) and returns 1.
+port_free_or_ours() {
+  local name=$1 hint=$2 bridge
+  bridge=$(ovs-vsctl --timeout=5 port-to-br "$name" 2>/dev/null) || return 0
+  [ "$(ovs_get port "$name" external_ids:ringgen-ring)" = "$RING" ] && return 0
+  log "error: OVS port $name exists on bridge $bridge but ringgen did not make it for ring $RING (no external_ids:ringgen-ring=$RING); $hint"
+  return 1
+}
+
+# OVS ports of BRIDGE that ringgen did not make for this ring, one per line.
+foreign_ports() {
+  local port
+  for port in $(ovs-vsctl --timeout=5 list-ports "$1" 2>/dev/null); do
+    [ "$(ovs_get port "$port" external_ids:ringgen-ring)" = "$RING" ] || printf '%s\n' "$port"
+  done
+}
 
 # prune_ovs KEEP_BRIDGE [KEEP_PORT...]
 prune_ovs() {
-  local keep_bridge=$1 br port
+  local keep_bridge=$1 br port foreign
   shift
   for port in $(ovs-vsctl --bare --columns=name find port "external_ids:ringgen-ring=$RING"); do
     in_list "$port" "$@" && continue
@@ -87,6 +129,12 @@ prune_ovs() {
   done
   for br in $(ovs-vsctl --bare --columns=name find bridge "external_ids:ringgen-ring=$RING"); do
     [ "$br" = "$keep_bridge" ] && continue
+    # Removing a bridge removes every port on it: one someone added by hand keeps the bridge.
+    foreign=$(foreign_ports "$br")
+    if [ -n "$foreign" ]; then
+      log "keeping OVS bridge $br: it holds ports ringgen did not make (${foreign//$'\n'/ }); move or remove them (ovs-vsctl del-port) and run this again"
+      continue
+    fi
     log "removing OVS bridge $br"
     ovs-vsctl --if-exists del-br "$br"
   done
@@ -100,7 +148,7 @@ prune_links() {
     [ "$(link_owner "$name")" = "$OWNER" ] || continue
     in_list "$name" "$@" && continue
     log "removing interface $name"
-    ip link del "$name" 2>/dev/null || true
+    ip link del dev "$name" 2>/dev/null || true
   done
 }
 
@@ -123,9 +171,9 @@ stop_watcher() {
   fi
   rm -f "$STATE_DIR/watch.pid"
 }
-# down.sh keeps nothing of what ringgen made.
+# down.sh keeps nothing of what ringgen made (guarded: "${KEEP_NOTHING[@]}" alone is an unbound
+# variable to bash before 4.4 under set -u).
 readonly KEEP_NOTHING=()
-
 remove_jump() {
   local table=$1 chain=$2 target=$3
   while iptables -w -t "$table" -D "$chain" -j "$target" 2>/dev/null; do :; done
@@ -167,13 +215,13 @@ main() {
   fi
   stop_watcher
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-    prune_containers "${KEEP_NOTHING[@]}"
+    prune_containers ${KEEP_NOTHING[@]+"${KEEP_NOTHING[@]}"}
   fi
   remove_rules
   if command -v ovs-vsctl >/dev/null 2>&1 && ovs-vsctl --timeout=5 show >/dev/null 2>&1; then
-    prune_ovs '' "${KEEP_NOTHING[@]}"
+    prune_ovs '' ${KEEP_NOTHING[@]+"${KEEP_NOTHING[@]}"}
   fi
-  prune_links "${KEEP_NOTHING[@]}"
+  prune_links ${KEEP_NOTHING[@]+"${KEEP_NOTHING[@]}"}
   rm -f "$STATE_DIR/watch.log"
   log "ring $RING removed from this host"
 }

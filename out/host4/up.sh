@@ -10,6 +10,17 @@
 #   up.sh attach NAME attach one container now
 # spanning tree blocks gre2 here while every host is up.
 # Honours OVS_RUNDIR and DOCKER_HOST; RINGGEN_STATE_DIR moves the state folder.
+
+# bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
+# The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
+# `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
+# that can meet one are guarded, but no bash older than 4.4 is tested.
+[ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
+require_bash() {
+  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
+    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
+}
+require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
 set -euo pipefail
 umask 022
 
@@ -78,11 +89,42 @@ container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
 # What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
-# Docker label. These remove the marked things, except those named as arguments.
+# Docker label. Nothing without the mark is changed or removed: a thing of the name ringgen wants
+# that lacks it is refused, saying what to rename. The prune_* functions remove the marked things,
+# except those named as arguments.
+
+# True when interface NAME is absent or carries ringgen's alias for this ring; otherwise says so
+# (with HINT: what to rename) and returns 1.
+link_free_or_ours() {
+  local name=$1 hint=$2 alias
+  link_exists "$name" || return 0
+  alias=$(link_owner "$name")
+  [ "$alias" = "$OWNER" ] && return 0
+  log "error: interface $name exists on this host but ringgen did not make it for ring $RING (its alias is '$alias', not '$OWNER'); $hint"
+  return 1
+}
+
+# True when OVS has no port NAME or ringgen made it for this ring (external_ids); otherwise says so
+# (with HINT) and returns 1.
+port_free_or_ours() {
+  local name=$1 hint=$2 bridge
+  bridge=$(ovs-vsctl --timeout=5 port-to-br "$name" 2>/dev/null) || return 0
+  [ "$(ovs_get port "$name" external_ids:ringgen-ring)" = "$RING" ] && return 0
+  log "error: OVS port $name exists on bridge $bridge but ringgen did not make it for ring $RING (no external_ids:ringgen-ring=$RING); $hint"
+  return 1
+}
+
+# OVS ports of BRIDGE that ringgen did not make for this ring, one per line.
+foreign_ports() {
+  local port
+  for port in $(ovs-vsctl --timeout=5 list-ports "$1" 2>/dev/null); do
+    [ "$(ovs_get port "$port" external_ids:ringgen-ring)" = "$RING" ] || printf '%s\n' "$port"
+  done
+}
 
 # prune_ovs KEEP_BRIDGE [KEEP_PORT...]
 prune_ovs() {
-  local keep_bridge=$1 br port
+  local keep_bridge=$1 br port foreign
   shift
   for port in $(ovs-vsctl --bare --columns=name find port "external_ids:ringgen-ring=$RING"); do
     in_list "$port" "$@" && continue
@@ -91,6 +133,12 @@ prune_ovs() {
   done
   for br in $(ovs-vsctl --bare --columns=name find bridge "external_ids:ringgen-ring=$RING"); do
     [ "$br" = "$keep_bridge" ] && continue
+    # Removing a bridge removes every port on it: one someone added by hand keeps the bridge.
+    foreign=$(foreign_ports "$br")
+    if [ -n "$foreign" ]; then
+      log "keeping OVS bridge $br: it holds ports ringgen did not make (${foreign//$'\n'/ }); move or remove them (ovs-vsctl del-port) and run this again"
+      continue
+    fi
     log "removing OVS bridge $br"
     ovs-vsctl --if-exists del-br "$br"
   done
@@ -104,7 +152,7 @@ prune_links() {
     [ "$(link_owner "$name")" = "$OWNER" ] || continue
     in_list "$name" "$@" && continue
     log "removing interface $name"
-    ip link del "$name" 2>/dev/null || true
+    ip link del dev "$name" 2>/dev/null || true
   done
 }
 
@@ -161,24 +209,26 @@ ensure_ovs_bridge() {
   if ovs-vsctl br-exists "$OVS_BRIDGE"; then
     owner=$(ovs_get bridge "$OVS_BRIDGE" external_ids:ringgen-ring)
     [ "$owner" = "$RING" ] || die "OVS bridge $OVS_BRIDGE exists but ringgen did not make it for ring $RING; rename options.ovsBridge or remove it"
+  elif link_exists "$OVS_BRIDGE"; then
+    # An OVS bridge is also a network device of its name: one that is already there is someone else's.
+    die "interface $OVS_BRIDGE exists on this host and is not an OVS bridge; rename options.ovsBridge in the ring, or the interface on the host"
   else
     log "creating OVS bridge $OVS_BRIDGE (rstp)"
   fi
   ovs-vsctl --may-exist add-br "$OVS_BRIDGE" -- set bridge "$OVS_BRIDGE" datapath_type=system stp_enable=false rstp_enable=true 'other_config={"rstp-address"="02:52:47:00:00:04","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}' 'external_ids={"ringgen-ring"="ddbms"}'
-  ip link set "$OVS_BRIDGE" up 2>/dev/null || true
+  ip link set dev "$OVS_BRIDGE" up 2>/dev/null || true
 }
 
 # A Linux bridge for one subnet, with this host's own address on it.
 ensure_linux_bridge() {
   local name=$1 addr=$2 prefix=$3 mac=$4 mtu=$5 other
-  if link_exists "$name"; then
-    [ "$(link_owner "$name")" = "$OWNER" ] || die "interface $name exists but ringgen did not make it for ring $RING"
-  else
+  link_free_or_ours "$name" "rename bridge $name in the ring, or the interface on the host" || exit 1
+  if ! link_exists "$name"; then
     log "creating bridge $name ($addr/$prefix)"
-    ip link add "$name" type bridge stp_state 0
-    ip link set "$name" alias "$OWNER"
+    ip link add name "$name" type bridge stp_state 0
+    ip link set dev "$name" alias "$OWNER"
   fi
-  ip link set "$name" address "$mac" mtu "$mtu" up
+  ip link set dev "$name" address "$mac" mtu "$mtu" up
   for other in $(ip -o -4 addr show dev "$name" | awk '{print $4}'); do
     [ "$other" = "$addr/$prefix" ] || ip addr del "$other" dev "$name"
   done
@@ -187,16 +237,22 @@ ensure_linux_bridge() {
 
 # The veth pair that hangs a Linux bridge off the OVS bridge, on an access port of its own VLAN.
 ensure_uplink() {
-  local bridge=$1 linux_end=$2 ovs_end=$3 mtu=$4 new=0
+  local bridge=$1 linux_end=$2 ovs_end=$3 mtu=$4 new=0 end
   shift 4
+  for end in "$linux_end" "$ovs_end"; do
+    link_free_or_ours "$end" "ringgen names the uplink of bridge $bridge $linux_end/$ovs_end: rename bridge $bridge in the ring, or the interface on the host" || exit 1
+  done
+  port_free_or_ours "$ovs_end" "ringgen names the uplink of bridge $bridge $ovs_end: rename bridge $bridge in the ring, or the port" || exit 1
   if ! link_exists "$linux_end"; then
-    ip link add "$linux_end" type veth peer name "$ovs_end"
+    # A veth end of ringgen's left without its peer (the other end is gone) is made again with it.
+    if link_exists "$ovs_end"; then ip link del dev "$ovs_end"; fi
+    ip link add name "$linux_end" type veth peer name "$ovs_end"
+    ip link set dev "$linux_end" alias "$OWNER"
+    ip link set dev "$ovs_end" alias "$OWNER"
     new=1
   fi
-  ip link set "$linux_end" alias "$OWNER"
-  ip link set "$ovs_end" alias "$OWNER"
-  ip link set "$linux_end" master "$bridge" mtu "$mtu" up
-  ip link set "$ovs_end" mtu "$mtu" up
+  ip link set dev "$linux_end" master "$bridge" mtu "$mtu" up
+  ip link set dev "$ovs_end" mtu "$mtu" up
   if [ "$new" = 0 ]; then
     ovs-vsctl --may-exist add-port "$OVS_BRIDGE" "$ovs_end" "$@"
     return 0
@@ -216,6 +272,7 @@ ensure_uplink() {
 ensure_tunnel() {
   local name=$1
   shift
+  port_free_or_ours "$name" "rename tunnel $name in the ring, or the port" || exit 1
   ovs-vsctl --may-exist add-port "$OVS_BRIDGE" "$name" "$@"
 }
 
@@ -242,39 +299,49 @@ network_up() {
   require_tools ip ovs-vsctl iptables iptables-restore flock awk
   start_ovs
   ensure_ovs_bridge
-  prune_ovs "$OVS_BRIDGE" "${DESIRED_PORTS[@]}"
+  prune_ovs "$OVS_BRIDGE" ${DESIRED_PORTS[@]+"${DESIRED_PORTS[@]}"}
   ensure_linux_bridge br0 192.168.2.4 24 02:42:c0:a8:02:04 1458
   ensure_uplink br0 br0-lb br0-ov 1458 -- set port br0-ov tag=10 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
   ensure_linux_bridge br1 192.168.3.4 24 02:42:c0:a8:03:04 1458
   ensure_uplink br1 br1-lb br1-ov 1458 -- set port br1-ov tag=11 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
   ensure_tunnel gre2 -- set interface gre2 type=gre 'options={"remote_ip"="10.20.10.72"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre2 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host3, blocked by spanning tree
   ensure_tunnel gre3 -- set interface gre3 type=gre 'options={"remote_ip"="10.20.10.70"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre3 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host1
-  prune_links "${DESIRED_LINKS[@]}"
+  prune_links ${DESIRED_LINKS[@]+"${DESIRED_LINKS[@]}"}
   apply_rules
   log "network up: 2 tunnel(s), 2 bridge(s)"
 }
 
 # Attaches a running container on eth1 with its fixed IP (what pipework did), unless it already is.
+# Returns 1, saying why, for a container or veth of its names that ringgen did not make (the
+# watcher logs it and carries on; up.sh stops).
 attach() {
-  local name=$1 bridge=$2 ip=$3 prefix=$4 mac=$5 mtu=$6 host_end=$7 temp_end=$8 gateway=$9 pid
-  pid=$(container_pid "$name")
+  local name=$1 bridge=$2 ip=$3 prefix=$4 mac=$5 mtu=$6 host_end=$7 temp_end=$8 gateway=$9 pid ring end
+  read -r pid ring < <(docker container inspect -f '{{.State.Pid}} {{index .Config.Labels "ringgen.ring"}}' "$name" 2>/dev/null || echo 0)
   [ "${pid:-0}" -gt 0 ] || return 0
+  if [ "$ring" != "$RING" ]; then
+    log "error: container $name is running but ringgen did not create it for ring $RING (no label ringgen.ring=$RING): not attaching it; rename it on the host, or the container in the ring"
+    return 1
+  fi
+  for end in "$host_end" "$temp_end"; do
+    link_free_or_ours "$end" "ringgen names the veth of container $name $host_end/$temp_end: rename container $name in the ring, or the interface on the host" || return 1
+  done
   if nsenter -t "$pid" -n ip -o -4 addr show dev eth1 2>/dev/null | grep -qF " $ip/$prefix " &&
     link_exists "$host_end"; then
-    ip link set "$host_end" master "$bridge" up
+    ip link set dev "$host_end" master "$bridge" up
     return 0
   fi
   log "attaching $name on eth1 as $ip/$prefix (bridge $bridge)"
-  nsenter -t "$pid" -n ip link del eth1 2>/dev/null || true
-  ip link del "$host_end" 2>/dev/null || true
-  ip link del "$temp_end" 2>/dev/null || true
-  ip link add "$host_end" mtu "$mtu" type veth peer name "$temp_end" mtu "$mtu"
-  ip link set "$host_end" alias "$OWNER"
-  ip link set "$host_end" master "$bridge" up
-  ip link set "$temp_end" netns "$pid"
-  nsenter -t "$pid" -n ip link set "$temp_end" name eth1 address "$mac"
+  nsenter -t "$pid" -n ip link del dev eth1 2>/dev/null || true
+  if link_exists "$host_end"; then ip link del dev "$host_end"; fi
+  if link_exists "$temp_end"; then ip link del dev "$temp_end"; fi
+  ip link add name "$host_end" mtu "$mtu" type veth peer name "$temp_end" mtu "$mtu"
+  ip link set dev "$host_end" alias "$OWNER"
+  ip link set dev "$temp_end" alias "$OWNER"
+  ip link set dev "$host_end" master "$bridge" up
+  ip link set dev "$temp_end" netns "$pid"
+  nsenter -t "$pid" -n ip link set dev "$temp_end" name eth1 address "$mac"
   nsenter -t "$pid" -n ip addr add "$ip/$prefix" dev eth1
-  nsenter -t "$pid" -n ip link set eth1 up
+  nsenter -t "$pid" -n ip link set dev eth1 up
   if [ -n "$gateway" ]; then
     nsenter -t "$pid" -n ip route replace default via "$gateway" dev eth1
   fi
@@ -333,7 +400,7 @@ containers_up() {
   fi
   require_tools docker nsenter ip sha256sum
   docker info >/dev/null 2>&1 || die "Docker is not running"
-  prune_containers "${DESIRED_CONTAINERS[@]}"
+  prune_containers ${DESIRED_CONTAINERS[@]+"${DESIRED_CONTAINERS[@]}"}
   c0_up
   apply_rules
   start_watcher
@@ -410,7 +477,7 @@ watch_containers() {
   log "watching containers of ring $RING"
   watch_tree &
   while :; do
-    for name in "${DESIRED_CONTAINERS[@]}"; do attach_by_name "$name" || log "attaching $name failed"; done
+    for name in ${DESIRED_CONTAINERS[@]+"${DESIRED_CONTAINERS[@]}"}; do attach_by_name "$name" || log "attaching $name failed"; done
     now=$(date +%s)
     while IFS= read -r name; do
       attach_by_name "$name" || log "attaching $name failed"
@@ -426,7 +493,7 @@ wait_tunnels() {
   local i port state remote pending='' ports=(gre2 gre3)
   for ((i = 0; i < 30; i++)); do
     pending=''
-    for port in "${ports[@]}"; do
+    for port in ${ports[@]+"${ports[@]}"}; do
       state=$(ovs_get interface "$port" bfd_status:state)
       remote=$(ovs_get interface "$port" bfd_status:remote_state)
       if [ "$state" = init ] || { [ "$state" = up ] && [ "$remote" != up ]; }; then pending="$pending $port"; fi

@@ -22,7 +22,7 @@ export interface GeneratedFile {
 
 const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
 const PRECOMPILED = join(__dirname, 'precompiled.js');
-const PARTIALS: Record<string, string> = { header: '_header.hbs', lib: '_lib.sh.hbs', owned: '_owned.sh.hbs' };
+const PARTIALS: Record<string, string> = { header: '_header.hbs', lib: '_lib.sh.hbs', owned: '_owned.sh.hbs', bash: '_bash.sh.hbs' };
 const TEMPLATES = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules', 'network.service', 'containers.service', 'attach.service'];
 const COMPILE_OPTIONS = { strict: true, noEscape: true };
 

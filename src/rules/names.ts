@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type { Report } from '../diagnostics';
 import type { RingModel } from '../model';
-import { IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES } from '../names';
+import { IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../names';
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
@@ -61,6 +61,7 @@ export function checkNames(m: RingModel, r: Report): void {
     }
   }
   checkInterfaceNames(m, r);
+  checkReservedInterfaceNames(m, r);
 }
 
 function checkContainerNames(c: RingModel['containers'][number], r: Report): void {
@@ -112,8 +113,6 @@ export function hostInterfaces(m: RingModel, hostName: string): Array<{ name: st
     { name: m.opts.ovsBridge, path: 'options.ovsBridge', what: 'the OVS bridge' },
     { name: h.internalIface, path: `${h.path}.internalIface`, what: 'the internal interface' },
     { name: h.externalIface, path: `${h.path}.externalIface`, what: 'the external interface' },
-    { name: 'docker0', path: h.path, what: "Docker's bridge" },
-    { name: 'lo', path: h.path, what: 'the loopback interface' },
   ];
   for (const t of h.spec.tunnels) out.push({ name: t.name, path: `${h.path}.tunnels.${t.name}`, what: `tunnel ${t.name}` });
   for (const b of m.bridges) {
@@ -143,5 +142,28 @@ function checkInterfaceNames(m: RingModel, r: Report): void {
       }
       if (first === undefined) seen.set(i.name, i.what);
     }
+  }
+}
+
+/** The network devices ringgen creates on every host (tunnels are OVS ports, not devices). */
+function createdDevices(m: RingModel): Array<{ name: string; path: string; what: string }> {
+  const out = [{ name: m.opts.ovsBridge, path: 'options.ovsBridge', what: 'the OVS bridge' }];
+  for (const b of m.bridges) {
+    out.push({ name: b.name, path: b.path, what: `bridge ${b.name}` });
+    out.push({ name: b.uplink[0], path: b.path, what: `the uplink of bridge ${b.name} (Linux side)` });
+    out.push({ name: b.uplink[1], path: b.path, what: `the uplink of bridge ${b.name} (OVS side)` });
+  }
+  for (const c of m.containers) {
+    out.push({ name: c.veth[0], path: c.path, what: `the veth of container ${c.name}` });
+    out.push({ name: c.veth[1], path: c.path, what: `the temporary veth end of container ${c.name}` });
+  }
+  return out;
+}
+
+function checkReservedInterfaceNames(m: RingModel, r: Report): void {
+  for (const d of createdDevices(m)) {
+    const user = reservedIfname(d.name);
+    if (user === undefined) continue;
+    r.error('IFNAME_RESERVED', d.path, `interface name "${d.name}" (${d.what}) is taken on the hosts: ${user}`, d.path === 'options.ovsBridge' ? 'Rename options.ovsBridge (an OVS bridge is also a network device of its name).' : `Rename what it is made from (${d.what}).`);
   }
 }
