@@ -64,6 +64,8 @@ export interface HostView {
   tunnels: TunnelView[];
   bridges: BridgeView[];
   containers: ContainerView[];
+  /** Some container reads an env file on this host. */
+  hasEnvFiles: boolean;
   peers: Array<{ name: string; ip: string }>;
   needsDocker: boolean;
   needsForwarding: boolean;
@@ -290,6 +292,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     tunnels,
     bridges,
     containers,
+    hasEnvFiles: containers.some((c) => c.envFile !== ''),
     peers: tunnels.map((t) => ({ name: t.peer, ip: t.remote })).filter((p, i, all) => all.findIndex((q) => q.ip === p.ip) === i),
     needsDocker: containers.length > 0,
     needsForwarding: m.opts.egressNat || rules.pre.length > 0,
