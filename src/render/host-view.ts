@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatIp, macForIp } from '../ip';
-import { containerGateway, type ContainerModel, type HostModel, type RingModel } from '../model';
+import { containerGateway, tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model';
 import type { StpResult } from '../stp';
 import { csvField, ovsMap } from './shell';
 
@@ -244,12 +244,20 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   };
 }
 
+const blockedSets = new WeakMap<StpResult, Set<string>>();
+
+/** The blocked tunnels as `a\nb\nname` keys, made once per election (every host asks). */
+function blockedSet(stp: StpResult): Set<string> {
+  let set = blockedSets.get(stp);
+  if (!set) blockedSets.set(stp, (set = new Set(stp.blocked.map((t) => `${t.a}\n${t.b}\n${t.name}`))));
+  return set;
+}
+
 export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: string): HostView {
   const chainBase = `RG-${m.name}`;
   const chains = { fwd: `${chainBase}-FWD`, input: `${chainBase}-IN`, pre: `${chainBase}-PRE`, out: `${chainBase}-OUT`, post: `${chainBase}-POST` };
-  const blockedNames = new Set(stp.blocked.map((t) => `${t.a}\n${t.b}\n${t.name}`));
-  const tunnels: TunnelView[] = m.tunnels
-    .filter((t) => t.a === h.name || t.b === h.name)
+  const blockedNames = blockedSet(stp);
+  const tunnels: TunnelView[] = tunnelsOf(m, h.name)
     .map((t) => {
       const peer = t.a === h.name ? t.b : t.a;
       const remote = formatIp(m.hostByName.get(peer)!.internal!);
