@@ -280,6 +280,7 @@ export function layoutRing(sizes: Size[], minRadius: number): RingLayout {
 /** Keeps labels apart: each takes the first of its candidate spots that no placed label, dot or line covers. */
 export class LabelPlacer {
   private static readonly CELL = 64;
+  private static readonly MAX_LINES = 1000;
   /** Placed boxes by grid cell (cell size CELL). */
   private readonly taken = new Map<number, Box[]>();
   /** Lines by the cells of a coarser grid that they pass through. */
@@ -291,6 +292,9 @@ export class LabelPlacer {
     lines: Array<[Point, Point]> = [],
   ) {
     for (const b of blocked) this.take(b);
+    // Many chords fan out of a few hosts, so near any label there are lines in proportion to
+    // their number: past MAX_LINES, labels keep clear of dots and labels only (docs/next.md).
+    if (lines.length > LabelPlacer.MAX_LINES) lines = [];
     // Long chords cross many cells: the line grid's cells grow with the picture, so a line is in at most ~100.
     const extent = lines.reduce((m, [p, q]) => Math.max(m, Math.abs(p.x), Math.abs(p.y), Math.abs(q.x), Math.abs(q.y)), 0);
     this.lineCell = Math.max(LabelPlacer.CELL, extent / 32);
