@@ -1,7 +1,8 @@
 /**
  * Build speed: times `ringgen build FILE --out DIR` as a whole process (node start, CLI,
  * type-check, checks, rendering, writing) on the original's example and on 40-host rings
- * (the longest ring one spanning tree serves) with 25, 250 and 1,000 containers per host.
+ * (the longest ring one spanning tree serves) with 25, 250 and 1,000 containers per host, and on
+ * a ring of 2,000 hosts with two hubs.
  * The ring files are written into a temp folder the way a user writes a big ring: a
  * `.ring.ts` file with `ring()` and `for` loops, importing from 'ringgen'.
  *
@@ -13,7 +14,9 @@
  * seconds, from GNU time (`/usr/bin/time`, Debian package `time`). With --baseline, the ratios
  * are the baseline's median over this checkout's (above 1: this checkout is faster). The last
  * line is the summary:
- *   build: seed <s>s, 1000 containers <s>s, 10000 containers <s>s, 40000 containers <s>s
+ *   build: seed <s>s, 1000 containers <s>s, 10000 containers <s>s, 40000 containers <s>s, 2000 hosts <s>s (<r>x the seed)
+ * The 2,000-host ring (two hubs carry it, see wideRingSource) must build, picture included, in at
+ * most 20 times the seed's time in the same run; the line before the summary prints the ratio.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,6 +75,36 @@ for (let h = 1; h <= HOSTS; h++) {
       ...(i % 50 === 0 ? { publish: [\`\${8000 + i}:80\`] } : {}),
     });
   }
+}
+
+export default r;
+`;
+}
+
+/** Hosts of the wide ring: more than one spanning tree serves as a plain ring, so two hubs carry it. */
+export const WIDE_HOSTS = 2000;
+
+/**
+ * A ring of `hosts` hosts that one spanning tree can serve: the ring, plus chords from host1 and
+ * host2 to every other host (any host is at most two hops from the root, also after a loss), one
+ * container per host. Its picture has a card per host around a circle of some 60,000 px.
+ */
+export function wideRingSource(hosts: number): string {
+  return `// ${hosts} hosts in a ring, with chords from host1 and host2 to every other host; a container per host.
+import { ring } from 'ringgen';
+
+const HOSTS = ${hosts};
+const ip = (i: number) => \`10.\${20 + (i >> 16)}.\${(i >> 8) & 255}.\${i & 255}\`;
+
+const r = ring('wide', { tunnel: 'gre' });
+for (let h = 1; h <= HOSTS; h++) r.host(\`host\${h}\`, { internal: ip(h) });
+r.bridge('br0', { subnet: '10.200.0.0/16' });
+for (let h = 1; h <= HOSTS; h++) {
+  r.container('app', { host: \`host\${h}\`, bridge: 'br0', ip: \`10.200.\${128 + (h >> 8)}.\${h & 255}\`, image: 'nginx:1.27' });
+}
+for (let h = 3; h <= HOSTS; h++) {
+  if (h !== HOSTS) r.tunnel(\`a\${h}\`, 'host1', \`host\${h}\`);
+  if (h !== 3) r.tunnel(\`b\${h}\`, 'host2', \`host\${h}\`);
 }
 
 export default r;
@@ -137,6 +170,9 @@ function main(): void {
     writeFileSync(file, ringSource(perHost));
     cases.push({ label: `${HOSTS * perHost} containers`, containers: HOSTS * perHost, file, trials: trials ?? (perHost >= 1000 ? 3 : 5) });
   }
+  const wideFile = join(work, `ring-${WIDE_HOSTS}-hosts.ring.ts`);
+  writeFileSync(wideFile, wideRingSource(WIDE_HOSTS));
+  cases.push({ label: `${WIDE_HOSTS} hosts`, containers: WIDE_HOSTS, file: wideFile, trials: trials ?? 3 });
   console.log(`ringgen build benchmark: node ${process.version}, ${bin}${baseBin ? ` (baseline ${baseBin})` : ''}; ring files in ${work}`);
   const medians = new Map<string, number>();
   const rows: string[] = [];
@@ -157,7 +193,8 @@ function main(): void {
       const times = mine.map((s) => s.seconds);
       const med = median(times);
       medians.set(c.label, med);
-      let row = `| ${c.label === 'seed' ? 'seed (examples/original.ring.ts)' : `${HOSTS} hosts x ${c.containers / HOSTS}`} | ${c.containers} | ${c.trials} | ${fmt(Math.min(...times))} s | ${fmt(med)} s | ${fmtCpu(mine.map((s) => s.cpu))} | ${fmtMiB(mine.map((s) => s.rssMiB))} |`;
+      const name = c.label === 'seed' ? 'seed (examples/original.ring.ts)' : c.label === `${WIDE_HOSTS} hosts` ? `${WIDE_HOSTS} hosts x 1, two hubs` : `${HOSTS} hosts x ${c.containers / HOSTS}`;
+      let row = `| ${name} | ${c.containers} | ${c.trials} | ${fmt(Math.min(...times))} s | ${fmt(med)} s | ${fmtCpu(mine.map((s) => s.cpu))} | ${fmtMiB(mine.map((s) => s.rssMiB))} |`;
       if (baseBin) {
         const baseMed = median(base.map((s) => s.seconds));
         const cpuRatio = mine.every((s) => s.cpu) && base.every((s) => s.cpu) ? `${(median(base.map((s) => s.cpu!)) / median(mine.map((s) => s.cpu!))).toFixed(2)}x` : 'n/a';
@@ -175,7 +212,9 @@ function main(): void {
   console.log('');
   const m = (label: string) => fmt(medians.get(label)!);
   console.log(`ratio 40000/10000 containers: ${(medians.get('40000 containers')! / medians.get('10000 containers')!).toFixed(2)}`);
-  console.log(`build: seed ${m('seed')}s, 1000 containers ${m('1000 containers')}s, 10000 containers ${m('10000 containers')}s, 40000 containers ${m('40000 containers')}s`);
+  const wide = medians.get(`${WIDE_HOSTS} hosts`)! / medians.get('seed')!;
+  console.log(`ratio ${WIDE_HOSTS} hosts/seed: ${wide.toFixed(2)} (at most 20)`);
+  console.log(`build: seed ${m('seed')}s, 1000 containers ${m('1000 containers')}s, 10000 containers ${m('10000 containers')}s, 40000 containers ${m('40000 containers')}s, ${WIDE_HOSTS} hosts ${m(`${WIDE_HOSTS} hosts`)}s (${wide.toFixed(1)}x the seed)`);
 }
 
 if (require.main === module) main();

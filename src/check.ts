@@ -2,6 +2,7 @@
 import { Report, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { buildModel, type RingModel } from './model';
 import { checkAddresses } from './rules/addresses';
+import { checkCommandLines } from './rules/limits';
 import { checkNames } from './rules/names';
 import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
 import { checkRing, checkTunnels, fitTimers } from './rules/topology';
@@ -17,6 +18,7 @@ const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
   checkVni,
   checkMtu,
   checkPublish,
+  checkCommandLines,
 ];
 
 export interface CheckResult {

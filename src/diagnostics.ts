@@ -48,6 +48,7 @@ export const DIAGNOSTIC_CODES = [
   'ENV_INVALID',
   'COMMAND_INVALID',
   'VOLUME_INVALID',
+  'ARG_TOO_LONG',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -3,7 +3,7 @@
  * two builds through it instead of reading scripts. Sorted, so equal rings give equal JSON.
  */
 import { formatIp } from './ip';
-import type { HostModel, RingModel } from './model';
+import { tunnelsOf, type HostModel, type RingModel } from './model';
 import { hostView } from './render/host-view';
 import type { StpResult } from './stp';
 
@@ -52,14 +52,10 @@ export interface HostSummary {
 
 export function hostSummary(model: RingModel, host: HostModel, stp: StpResult): HostSummary {
   const view = hostView(model, host, stp, '');
-  const cost = new Map(model.tunnels.flatMap((t) => [[`${t.a}/${t.b}/${t.name}`, t.cost], [`${t.b}/${t.a}/${t.name}`, t.cost]]));
+  const cost = new Map(tunnelsOf(model, host.name).flatMap((t) => [[`${t.a}/${t.b}/${t.name}`, t.cost], [`${t.b}/${t.a}/${t.name}`, t.cost]]));
   const image = new Map(host.containers.map((c) => [c.name, c.spec.image]));
-  const published = model.containers
-    .flatMap((c) =>
-      c.publishes
-        .filter((p) => p.on === host.name)
-        .map((p) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.spec.host, ip: formatIp(c.ip!), containerPort: p.containerPort })),
-    )
+  const published = host.published
+    .map(({ container: c, publish: p }) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.spec.host, ip: formatIp(c.ip!), containerPort: p.containerPort }))
     .sort((a, b) => a.proto.localeCompare(b.proto) || a.port - b.port);
   return {
     tunnels: view.tunnels.map((t) => ({ name: t.name, type: model.opts.tunnel, peer: t.peer, remote: t.remote, cost: cost.get(`${host.name}/${t.peer}/${t.name}`)! })),

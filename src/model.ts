@@ -100,13 +100,20 @@ function stpAddress(index: number): string {
 
 /** Matches tunnel ends into tunnels: both ends carry the same name and name each other. */
 function pairTunnels(hosts: readonly HostSpec[], defaultCost: number): TunnelModel[] {
-  const byHost = new Map(hosts.map((h) => [h.name, h]));
+  // Each host's ends by name and peer (the first, as a search would find it): a hub with thousands
+  // of tunnels is not searched once per spoke.
+  const ends = new Map<string, HostSpec['tunnels'][number]>();
+  for (const h of hosts) {
+    for (const t of h.tunnels) {
+      const key = `${h.name}\n${t.peer}\n${t.name}`;
+      if (!ends.has(key)) ends.set(key, t);
+    }
+  }
   const out: TunnelModel[] = [];
   for (const h of hosts) {
     for (const end of h.tunnels) {
       if (end.peer <= h.name) continue;
-      const peer = byHost.get(end.peer);
-      const back = peer?.tunnels.find((t) => t.name === end.name && t.peer === h.name);
+      const back = ends.get(`${end.peer}\n${h.name}\n${end.name}`);
       if (!back) continue;
       out.push({ name: end.name, a: h.name, b: end.peer, cost: end.cost ?? back.cost ?? defaultCost });
     }
@@ -189,6 +196,25 @@ export function buildModel(spec: RingSpec): RingModel {
 }
 
 /** The address a container uses as its gateway, when it has one. */
+const tunnelIndex = new WeakMap<RingModel, Map<string, TunnelModel[]>>();
+
+/** The tunnels with an end on `host`, in the model's order (indexed once per model). */
+export function tunnelsOf(model: RingModel, host: string): readonly TunnelModel[] {
+  let index = tunnelIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const t of model.tunnels) {
+      for (const end of t.a === t.b ? [t.a] : [t.a, t.b]) {
+        const list = index.get(end);
+        if (list) list.push(t);
+        else index.set(end, [t]);
+      }
+    }
+    tunnelIndex.set(model, index);
+  }
+  return index.get(host) ?? [];
+}
+
 export function containerGateway(model: RingModel, c: ContainerModel): number | undefined {
   const g = c.spec.gateway;
   if (g === undefined) return undefined;

@@ -77,11 +77,21 @@ export function ringGraph(input: RingInput | unknown, format: GraphFormat = 'svg
 
 function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {
   const hosts: Record<string, { internal: string; external: string | null; files: string[] } & HostSummary> = {};
+  // Each host's files, by the folder they are in (host names never hold a slash).
+  const byFolder = new Map<string, string[]>();
+  for (const f of files) {
+    const slash = f.path.indexOf('/');
+    if (slash < 0) continue;
+    const folder = f.path.slice(0, slash);
+    const list = byFolder.get(folder);
+    if (list) list.push(f.path);
+    else byFolder.set(folder, [f.path]);
+  }
   for (const h of model.hosts) {
     hosts[h.name] = {
       internal: h.spec.internal.split('/')[0]!,
       external: h.spec.external?.split('/')[0] ?? null,
-      files: files.filter((f) => f.path.startsWith(`${h.name}/`)).map((f) => f.path).sort(),
+      files: [...(byFolder.get(h.name) ?? [])].sort(),
       ...hostSummary(model, h, stp),
     };
   }

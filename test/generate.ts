@@ -762,6 +762,15 @@ export const MUTATIONS: Mutation[] = [
   // free text
   { name: 'an environment variable name that is not one', codes: ['ENV_INVALID'], draft: (d, rng) => void (someContainer(d, rng).env = { [rng.pick(['1BAD', 'A-B', 'A B', '', 'a.b', 'X$'])]: 'v' }) },
   { name: 'a relative env file', codes: ['ENV_INVALID'], draft: setContainer('envFile', 'secrets.env') },
+  {
+    name: 'an argument over 128 KiB, or arguments over the command line budget together',
+    codes: ['ARG_TOO_LONG'],
+    draft: (d, rng) =>
+      void Object.assign(
+        someContainer(d, rng),
+        rng.pick([{ env: { BIG: 'x'.repeat(128 * 1024) } }, { command: ['sh', '-c', 'y'.repeat(200_000)] }, { env: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'z'.repeat(100_000)])) }, { volumes: [{ source: `/${'s'.repeat(140_000)}`, target: '/t' }] }]),
+      ),
+  },
   { name: 'a NUL character in free text', codes: ['ENV_INVALID', 'COMMAND_INVALID', 'VOLUME_INVALID'], draft: (d, rng) => void Object.assign(someContainer(d, rng), rng.pick([{ env: { K: 'a\0' } }, { command: ['\0'] }, { envFile: '/a\0' }, { volumes: [{ source: '/s\0', target: '/t' }] }])) },
   {
     name: 'a relative volume path, a bad volume name, or two volumes on one target',

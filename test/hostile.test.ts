@@ -46,7 +46,7 @@ describe('hostile strings', () => {
   it('the env file path is quoted where up.sh reads it', () => {
     const out = buildRing(base().container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', envFile: "/tmp/ringgen-x/it's $(touch /tmp/ringgen-pwned2).env" }));
     const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
-    expect(up).toContain(`[ -r '/tmp/ringgen-x/it'\\''s $(touch /tmp/ringgen-pwned2).env' ]`);
+    expect(up).toContain(`digest=$(env_file_digest c1 '/tmp/ringgen-x/it'\\''s $(touch /tmp/ringgen-pwned2).env') || exit`);
   });
 
   const nameFields: Array<[string, (s: string) => ReturnType<typeof base>]> = [

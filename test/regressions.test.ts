@@ -77,9 +77,12 @@ describe('regressions', () => {
       expect(out.diagnostics).toEqual([]);
       const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
       expect(run('bash', ['-n'], { input: up }).status, envFile).toBe(0);
-      const script = `${up.replace(/\nmain "\$@"\n$/, '\n')}\ndie() { printf '%s\\n' "$*"; exit 3; }\nc0_hash\n`;
+      // die speaks on stderr, as the script's own does: c0_hash's output is the hash.
+      const script = `${up.replace(/\nmain "\$@"\n$/, '\n')}\ndie() { printf '%s\\n' "$*" >&2; exit 3; }\nc0_hash\n`;
       const r = run('bash', ['-c', script]);
-      expect(r.stdout, envFile).toBe(`container c1: env file ${envFile} is missing on this host\n`);
+      // (bash -c has no BASH_SOURCE, which the script's header notes on stderr.)
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('container ')), envFile).toEqual([`container c1: env file ${envFile} is missing on this host, or is not a regular readable file`]);
+      expect(r.stdout, envFile).toBe('');
       expect(r.status).toBe(3);
     }
     expect(existsSync(marker)).toBe(false);

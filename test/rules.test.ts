@@ -929,6 +929,30 @@ const ROWS: Row[] = [
     severity: 'error',
     paths: ['containers.host1/test1.volumes.0'],
   },
+  {
+    code: 'ARG_TOO_LONG',
+    what: 'an environment value that makes one argument of more than 128 KiB',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').env = { OK: 'x', BIG: 'x'.repeat(128 * 1024) })),
+    severity: 'error',
+    paths: ['containers.host1/test1.env.BIG'],
+    message: /env\.BIG of container "test1" makes an argument of 131077 bytes/,
+  },
+  {
+    code: 'ARG_TOO_LONG',
+    what: 'a command argument over 128 KiB in bytes, not in characters (3-byte characters)',
+    input: () => dsl((d) => (containerOf(d, 'host3/test1').command = ['sh', '\u20ac'.repeat(44_000)])),
+    severity: 'error',
+    paths: ['containers.host3/test1.command.1'],
+    message: /command\.1 of container "test1" makes an argument of 132001 bytes/,
+  },
+  {
+    code: 'ARG_TOO_LONG',
+    what: 'arguments that pass the command line budget together, each under 128 KiB',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').env = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`V${i}`, 'x'.repeat(100 * 1024)])))),
+    severity: 'error',
+    paths: ['containers.host1/test1.env'],
+    message: /docker create line of container "test1" takes \d+\.\d KiB \(env: 1900\.\d KiB\), more than the 1792\.0 KiB/,
+  },
 ];
 
 /** Codes that only the config loader reports (tested with it). */
@@ -975,6 +999,16 @@ describe('every rule', () => {
       expect(d.hint.length).toBeGreaterThan(0);
       if (d.code === row.code && row.message) expect(d.message).toMatch(row.message);
     }
+  });
+});
+
+describe('the command line limits', () => {
+  it('take an argument of exactly 128 KiB with its NUL, and arguments just under the budget', () => {
+    const oneAtLimit = dsl((d) => (containerOf(d, 'host1/test1').command = ['sh', 'x'.repeat(128 * 1024 - 1)]));
+    expect(checkRing(oneAtLimit).diagnostics).toEqual([]);
+    // 17 arguments of 100 KiB: 1.66 MiB with the rest of the line, under the 1.75 MiB budget.
+    const underBudget = dsl((d) => (containerOf(d, 'host1/test1').command = Array.from({ length: 17 }, () => 'x'.repeat(100 * 1024))));
+    expect(checkRing(underBudget).diagnostics).toEqual([]);
   });
 });
 

@@ -44,6 +44,38 @@ require_root() {
   [ "$(id -u)" -eq 0 ] || die "run as root"
 }
 
+# Bounds on what the host's daemons make a script wait for: a hung ovsdb-server, ovs-vswitchd or
+# dockerd, or an xtables lock that is never released, fails the command (and the run) instead of
+# holding ringgen's lock forever. `docker create` may pull an image first, so it gets longer.
+# Defined only where the tool is installed, so `command -v` still tells whether it is.
+if type -P timeout >/dev/null 2>&1; then
+  if type -P ovs-vsctl >/dev/null 2>&1; then
+    ovs-vsctl() {
+      case "${1:-}" in
+      --timeout=*) command ovs-vsctl "$@" ;;
+      *) command ovs-vsctl --timeout=120 "$@" ;;
+      esac
+    }
+  fi
+  if type -P docker >/dev/null 2>&1; then
+    docker() {
+      local limit=120
+      case "${1:-}" in create | pull | run) limit=1800 ;; esac
+      timeout --foreground "$limit" docker "$@"
+    }
+  fi
+  if type -P iptables >/dev/null 2>&1; then iptables() { timeout --foreground 120 iptables "$@"; }; fi
+  if type -P iptables-restore >/dev/null 2>&1; then iptables-restore() { timeout --foreground 120 iptables-restore "$@"; }; fi
+fi
+
+# Prints at most MAX bytes of FILE; fails unless it is a regular readable file that is read
+# within 10 s (a FIFO, a device or a file on a hung mount would stop the script where it stands).
+read_bounded() {
+  local file=$1 max=$2
+  [ -f "$file" ] && [ -r "$file" ] || return 1
+  timeout 10 head -c "$max" -- "$file"
+}
+
 require_tools() {
   local tool missing=()
   for tool in "$@"; do
@@ -71,7 +103,12 @@ ovs_get() {
 
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
-link_owner() { cat "/sys/class/net/$1/ifalias" 2>/dev/null || true; }
+# The interface's alias (the kernel keeps at most 256 bytes of it), read without a process.
+link_owner() {
+  local alias=''
+  IFS= read -r -n 256 alias 2>/dev/null <"/sys/class/net/$1/ifalias" || true
+  printf '%s\n' "$alias"
+}
 
 # True when NAME is in the space-separated list WORDS.
 in_list() {
@@ -168,9 +205,10 @@ prune_containers() {
 
 # Stops the watcher up.sh started in the background (where systemd runs it, its unit does).
 stop_watcher() {
-  local pid
-  pid=$(cat "$STATE_DIR/watch.pid" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q 'up.sh' "/proc/$pid/cmdline" 2>/dev/null; then
+  local pid cmdline=''
+  pid=$(read_bounded "$STATE_DIR/watch.pid" 32 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]]; then cmdline=$(read_bounded "/proc/$pid/cmdline" 4096 2>/dev/null | tr '\0' ' ' || true); fi
+  if [[ $cmdline == *up.sh* ]] && kill -0 "$pid" 2>/dev/null; then
     kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
   fi
   rm -f "$STATE_DIR/watch.pid"
@@ -398,7 +436,7 @@ containers_up() {
   if [ "${#DESIRED_CONTAINERS[@]}" -eq 0 ] && ! command -v docker >/dev/null 2>&1; then
     return 0
   fi
-  require_tools docker nsenter ip sha256sum
+  require_tools docker nsenter ip sha256sum timeout head stat
   docker info >/dev/null 2>&1 || die "Docker is not running"
   prune_containers ${DESIRED_CONTAINERS[@]+"${DESIRED_CONTAINERS[@]}"}
   c0_up
@@ -410,7 +448,7 @@ containers_up() {
 # Process ids of this ring's running containers here, one per line.
 container_pids() {
   docker ps -q --filter "label=ringgen.ring=$RING" --filter status=running 2>/dev/null |
-    xargs -r docker container inspect -f '{{.State.Pid}}' 2>/dev/null || true
+    xargs -r timeout 120 docker container inspect -f '{{.State.Pid}}' 2>/dev/null || true
 }
 
 # Tells every switch of the ring where this host's containers are: one broadcast from each
@@ -448,12 +486,12 @@ watch_tree() {
     touch "$seen"
     pids=$(container_pids)
     while :; do
-      if IFS= read -r -t 5 line; then
+      if IFS= read -r -t 5 -n 65536 line; then
         if tree_changed "$line"; then
           # shellcheck disable=SC2086 # one process id per word
           announce_containers $pids
           again=0
-          while IFS= read -r -t 0.02 line; do
+          while IFS= read -r -t 0.02 -n 65536 line; do
             if tree_changed "$line"; then again=1; fi
           done
           # shellcheck disable=SC2086
@@ -479,7 +517,7 @@ watch_containers() {
   while :; do
     for name in ${DESIRED_CONTAINERS[@]+"${DESIRED_CONTAINERS[@]}"}; do attach_by_name "$name" || log "attaching $name failed"; done
     now=$(date +%s)
-    while IFS= read -r name; do
+    while IFS= read -r -n 1024 name; do
       attach_by_name "$name" || log "attaching $name failed"
     done < <(docker events --since "$now" --until "$((now + 30))" --filter type=container \
       --filter event=start --filter "label=ringgen.ring=$RING" --format '{{.Actor.Attributes.name}}' 2>/dev/null || sleep 2)

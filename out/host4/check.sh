@@ -38,6 +38,38 @@ require_root() {
   [ "$(id -u)" -eq 0 ] || die "run as root"
 }
 
+# Bounds on what the host's daemons make a script wait for: a hung ovsdb-server, ovs-vswitchd or
+# dockerd, or an xtables lock that is never released, fails the command (and the run) instead of
+# holding ringgen's lock forever. `docker create` may pull an image first, so it gets longer.
+# Defined only where the tool is installed, so `command -v` still tells whether it is.
+if type -P timeout >/dev/null 2>&1; then
+  if type -P ovs-vsctl >/dev/null 2>&1; then
+    ovs-vsctl() {
+      case "${1:-}" in
+      --timeout=*) command ovs-vsctl "$@" ;;
+      *) command ovs-vsctl --timeout=120 "$@" ;;
+      esac
+    }
+  fi
+  if type -P docker >/dev/null 2>&1; then
+    docker() {
+      local limit=120
+      case "${1:-}" in create | pull | run) limit=1800 ;; esac
+      timeout --foreground "$limit" docker "$@"
+    }
+  fi
+  if type -P iptables >/dev/null 2>&1; then iptables() { timeout --foreground 120 iptables "$@"; }; fi
+  if type -P iptables-restore >/dev/null 2>&1; then iptables-restore() { timeout --foreground 120 iptables-restore "$@"; }; fi
+fi
+
+# Prints at most MAX bytes of FILE; fails unless it is a regular readable file that is read
+# within 10 s (a FIFO, a device or a file on a hung mount would stop the script where it stands).
+read_bounded() {
+  local file=$1 max=$2
+  [ -f "$file" ] && [ -r "$file" ] || return 1
+  timeout 10 head -c "$max" -- "$file"
+}
+
 require_tools() {
   local tool missing=()
   for tool in "$@"; do
@@ -65,7 +97,12 @@ ovs_get() {
 
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
-link_owner() { cat "/sys/class/net/$1/ifalias" 2>/dev/null || true; }
+# The interface's alias (the kernel keeps at most 256 bytes of it), read without a process.
+link_owner() {
+  local alias=''
+  IFS= read -r -n 256 alias 2>/dev/null <"/sys/class/net/$1/ifalias" || true
+  printf '%s\n' "$alias"
+}
 
 # True when NAME is in the space-separated list WORDS.
 in_list() {

@@ -28,9 +28,8 @@ function css(d: Density, scale: number): string {
   ].join('');
 }
 
-function tunnelPath(t: GraphTunnel, view: GraphView, layout: RingLayout, parallel: number): { d: string; mid: Point; angle?: number } {
+function tunnelPath(t: GraphTunnel, view: GraphView, index: ReadonlyMap<string, number>, layout: RingLayout, parallel: number): { d: string; mid: Point; angle?: number } {
   const n = view.hosts.length;
-  const index = new Map(view.hosts.map((h) => [h.name, h.index]));
   let i = index.get(t.a) ?? 0;
   let j = index.get(t.b) ?? 0;
   if (t.kind === 'neighbour') {
@@ -74,7 +73,9 @@ function labelCandidates(at: { mid: Point; angle?: number }, w: number, h: numbe
 function drawTunnels(view: GraphView, layout: RingLayout, d: Density, scale: number): string[] {
   const paths: string[] = [];
   const labels: string[] = [];
-  const dot = (name: string) => layout.dots[view.hosts.findIndex((h) => h.name === name)] ?? { x: 0, y: 0 };
+  const index = new Map(view.hosts.map((h) => [h.name, h.index]));
+  const position = new Map(view.hosts.map((h, i) => [h.name, i]));
+  const dot = (name: string) => layout.dots[position.get(name) ?? -1] ?? { x: 0, y: 0 };
   const chords = new Map(view.tunnels.filter((t) => t.kind === 'chord').map((t) => [t, [dot(t.a), dot(t.b)] as [Point, Point]]));
   const placer = new LabelPlacer(
     layout.dots.map((p) => ({ x: p.x - 8, y: p.y - 8, w: 16, h: 16 })),
@@ -86,7 +87,7 @@ function drawTunnels(view: GraphView, layout: RingLayout, d: Density, scale: num
     const key = [t.a, t.b].sort().join('\n');
     const parallel = t.kind === 'chord' ? (seen.get(key) ?? 0) : 0;
     if (t.kind === 'chord') seen.set(key, parallel + 1);
-    const geo = tunnelPath(t, view, layout, parallel);
+    const geo = tunnelPath(t, view, index, layout, parallel);
     const cls = `t${t.kind === 'chord' ? ' chord' : ''}${t.blocked ? ' blk' : ''}`;
     const state = t.blocked ? ', blocked by spanning tree while every host is up' : '';
     const title = `${tunnelTitle(t)}: ${typeName} ${t.kind === 'chord' ? 'chord' : 'tunnel between ring neighbours'}, path cost ${t.cost}${state}`;

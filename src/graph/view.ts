@@ -5,7 +5,7 @@
  * writers only lay this out; none of them looks at the model.
  */
 import { formatIp } from '../ip';
-import type { ContainerModel, RingModel } from '../model';
+import type { ContainerModel, HostModel, RingModel } from '../model';
 import type { StpResult } from '../stp';
 
 export interface GraphBridge {
@@ -121,13 +121,9 @@ function tunnels(model: RingModel, stp: StpResult): GraphTunnel[] {
   return list.sort((x, y) => (x.kind === y.kind ? 0 : x.kind === 'neighbour' ? -1 : 1) || rank(x) - rank(y) || (x.name < y.name ? -1 : 1));
 }
 
-function published(model: RingModel, host: string): GraphPublish[] {
-  return model.containers
-    .flatMap((c) =>
-      c.publishes
-        .filter((p) => p.on === host)
-        .map((p) => ({ port: `${p.hostPort}/${p.proto}`, container: c.name, containerHost: c.spec.host, containerIp: c.spec.ip, containerPort: p.containerPort, sort: p.hostPort })),
-    )
+function published(h: HostModel): GraphPublish[] {
+  return h.published
+    .map(({ container: c, publish: p }) => ({ port: `${p.hostPort}/${p.proto}`, container: c.name, containerHost: c.spec.host, containerIp: c.spec.ip, containerPort: p.containerPort, sort: p.hostPort }))
     .sort((a, b) => a.sort - b.sort || (a.port < b.port ? -1 : a.port > b.port ? 1 : 0))
     .map(({ sort: _sort, ...p }) => p);
 }
@@ -159,7 +155,7 @@ export function graphView(model: RingModel, stp: StpResult, version: string, opt
       priority: h.priority,
       containerCount: h.containers.length,
       groups,
-      published: published(model, h.name),
+      published: published(h),
     };
   });
   return {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatIp, macForIp } from '../ip';
-import { containerGateway, type ContainerModel, type HostModel, type RingModel } from '../model';
+import { containerGateway, tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model';
 import type { StpResult } from '../stp';
 import { csvField, ovsMap } from './shell';
 
@@ -64,6 +64,8 @@ export interface HostView {
   tunnels: TunnelView[];
   bridges: BridgeView[];
   containers: ContainerView[];
+  /** Some container reads an env file on this host. */
+  hasEnvFiles: boolean;
   peers: Array<{ name: string; ip: string }>;
   needsDocker: boolean;
   needsForwarding: boolean;
@@ -133,25 +135,48 @@ function uplinkSettings(m: RingModel, port: string, vlan: number): string[] {
   return ['--', 'set', 'port', port, `tag=${vlan}`, `other_config=${ovsMap(other)}`, `external_ids=${ovsMap({ 'ringgen-ring': m.name })}`];
 }
 
-function createArgs(m: RingModel, host: HostModel, c: ContainerModel): string[] {
+/** One part of a container's `docker create` arguments, with the spec field it comes from (`''` for ringgen's own). */
+export interface CreateArgPart {
+  field: string;
+  args: string[];
+}
+
+/**
+ * The arguments after `docker create --label ringgen.hash=...`, by the field of the container's
+ * spec each comes from: the rule that keeps command lines under the kernel's limits names them.
+ */
+export function createArgParts(m: RingModel, host: HostModel, c: ContainerModel): CreateArgPart[] {
   const s = c.spec;
-  const args = ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`];
-  if (s.tty ?? true) args.push('--tty');
-  if (s.interactive ?? true) args.push('--interactive');
-  args.push('--restart', s.restart ?? 'unless-stopped');
-  args.push('--network', s.network ?? m.opts.dockerNetwork);
-  if (s.hostname) args.push('--hostname', s.hostname);
-  for (const key of Object.keys(s.env ?? {}).sort()) args.push('--env', `${key}=${s.env![key]}`);
-  if (s.envFile) args.push('--env-file', s.envFile);
-  for (const v of s.volumes ?? []) {
+  const parts: CreateArgPart[] = [{ field: '', args: ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`] }];
+  const own = parts[0]!.args;
+  if (s.tty ?? true) own.push('--tty');
+  if (s.interactive ?? true) own.push('--interactive');
+  own.push('--restart', s.restart ?? 'unless-stopped');
+  own.push('--network', s.network ?? m.opts.dockerNetwork);
+  if (s.hostname) parts.push({ field: 'hostname', args: ['--hostname', s.hostname] });
+  for (const key of Object.keys(s.env ?? {}).sort()) parts.push({ field: `env.${key}`, args: ['--env', `${key}=${s.env![key]}`] });
+  if (s.envFile) parts.push({ field: 'envFile', args: ['--env-file', s.envFile] });
+  (s.volumes ?? []).forEach((v, i) => {
     const fields = 'source' in v ? ['type=bind', `source=${v.source}`] : ['type=volume', `source=${v.volume}`];
     fields.push(`target=${v.target}`);
     if (v.readonly) fields.push('readonly');
-    args.push('--mount', fields.map(csvField).join(','));
-  }
-  args.push('--', s.image, ...(s.command ?? []));
-  return args;
+    parts.push({ field: `volumes.${i}`, args: ['--mount', fields.map(csvField).join(',')] });
+  });
+  parts.push({ field: 'image', args: ['--', s.image] });
+  (s.command ?? []).forEach((word, i) => parts.push({ field: `command.${i}`, args: [word] }));
+  return parts;
 }
+
+function createArgs(m: RingModel, host: HostModel, c: ContainerModel): string[] {
+  return createArgParts(m, host, c).flatMap((p) => p.args);
+}
+
+/**
+ * What `up.sh` puts before the container's own arguments on its `docker create` line: the words
+ * of the command and the hash label, the longest it can be (with an env file, the hash is
+ * `<settings>-<file contents>`, 33 characters).
+ */
+export const DOCKER_CREATE_PREFIX = ['docker', 'create', '--label', `ringgen.hash=${'0'.repeat(33)}`] as const;
 
 function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: number): ContainerView {
   const bridge = m.bridgeByName.get(c.spec.bridge)!;
@@ -219,12 +244,20 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   };
 }
 
+const blockedSets = new WeakMap<StpResult, Set<string>>();
+
+/** The blocked tunnels as `a\nb\nname` keys, made once per election (every host asks). */
+function blockedSet(stp: StpResult): Set<string> {
+  let set = blockedSets.get(stp);
+  if (!set) blockedSets.set(stp, (set = new Set(stp.blocked.map((t) => `${t.a}\n${t.b}\n${t.name}`))));
+  return set;
+}
+
 export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: string): HostView {
   const chainBase = `RG-${m.name}`;
   const chains = { fwd: `${chainBase}-FWD`, input: `${chainBase}-IN`, pre: `${chainBase}-PRE`, out: `${chainBase}-OUT`, post: `${chainBase}-POST` };
-  const blockedNames = new Set(stp.blocked.map((t) => `${t.a}\n${t.b}\n${t.name}`));
-  const tunnels: TunnelView[] = m.tunnels
-    .filter((t) => t.a === h.name || t.b === h.name)
+  const blockedNames = blockedSet(stp);
+  const tunnels: TunnelView[] = tunnelsOf(m, h.name)
     .map((t) => {
       const peer = t.a === h.name ? t.b : t.a;
       const remote = formatIp(m.hostByName.get(peer)!.internal!);
@@ -267,6 +300,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     tunnels,
     bridges,
     containers,
+    hasEnvFiles: containers.some((c) => c.envFile !== ''),
     peers: tunnels.map((t) => ({ name: t.peer, ip: t.remote })).filter((p, i, all) => all.findIndex((q) => q.ip === p.ip) === i),
     needsDocker: containers.length > 0,
     needsForwarding: m.opts.egressNat || rules.pre.length > 0,

@@ -1,7 +1,7 @@
 /** Tunnels and the ring: consistent peering, connectivity, redundancy, spanning tree reach. */
 import type { Report } from '../diagnostics';
 import { bareIp } from '../ip';
-import type { RingModel } from '../model';
+import { tunnelsOf, type RingModel } from '../model';
 import { analyseTree } from '../stp';
 
 export function checkTunnels(m: RingModel, r: Report): void {
@@ -68,7 +68,7 @@ export function checkRing(m: RingModel, r: Report): void {
     r.warn('RING_NO_REDUNDANCY', 'hosts', `a ring of ${m.hosts.length} host(s) has no redundancy`, 'Use at least three hosts so the ring survives the loss of one.');
   } else {
     for (const h of m.hosts) {
-      const degree = m.tunnels.filter((t) => t.a === h.name || t.b === h.name).length;
+      const degree = tunnelsOf(m, h.name).length;
       if (degree < 2) r.warn('RING_NO_REDUNDANCY', h.path, `host "${h.name}" has ${degree} working tunnel(s): losing ${degree === 1 ? 'its peer' : 'nothing'} cuts it off`, 'Every host needs at least two tunnels to stay in the ring when a neighbour fails.');
     }
   }
