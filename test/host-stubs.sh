@@ -10,6 +10,8 @@
 : "${CALLS:?}" "${OVS_DB:?}"
 
 ovs-vsctl() {
+  # The scripts' time limit (--timeout=120 first) is left out of the record.
+  case "${1:-}" in --timeout=*) shift ;; esac
   echo "ovs-vsctl $*" >>"$CALLS"
   local args=() a
   for a in "$@"; do
@@ -42,6 +44,20 @@ docker() {
 systemctl() { echo "systemctl $*" >>"$CALLS"; return 1; }
 
 export -f ovs-vsctl docker systemctl
+
+# The fakes are also commands on PATH: the scripts wrap ovs-vsctl, docker and iptables in time
+# limits where the tool is installed (`command ovs-vsctl`, `timeout ... docker`), which bypasses a
+# function; each command below holds the fake of its name.
+STUB_BIN=$(dirname "$CALLS")/stub-bin
+mkdir -p "$STUB_BIN"
+for tool in ovs-vsctl docker systemctl; do
+  # The fake's own definition, not the exported name: a script may redefine the name (its
+  # time-limit wrapper), and a redefined exported function stays exported.
+  printf '#!/usr/bin/env bash\n%s\n%s "$@"\n' "$(declare -f "$tool")" "$tool" >"$STUB_BIN/$tool"
+  chmod +x "$STUB_BIN/$tool"
+done
+PATH=$STUB_BIN:$PATH
+export PATH
 
 # run_script FILE ARGS...: runs a generated script as a host would (the fakes are exported).
 run_script() { bash "$@"; }
