@@ -52,6 +52,7 @@ function runCheck(argv: { file: string; format: string; typecheck: boolean }, io
 /** What a failed write left in the folder, in the CLI's words: "nothing written" only when true. */
 export function writeFailure(e: unknown, out: string): string {
   const message = (e as Error).message;
+  if (e instanceof OutputError && e.state === 'busy') return `ringgen: ${message}; nothing written`;
   if (!(e instanceof OutputError) || e.state === 'unchanged') return `ringgen: cannot write into ${out}: ${message}${message.includes('\n') ? '\n' : '; '}nothing written (${out} is as it was)`;
   const list = (paths: readonly string[]) => paths.map((p) => `${out}/${p}`).join(', ');
   return [

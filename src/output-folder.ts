@@ -56,7 +56,10 @@ export type Previous =
 export function previousBuild(root: string): Previous {
   const p = readPrevious(root);
   if (p.state === 'none') return p;
-  if (p.state === 'unreadable') return { state: 'foreign', reason: p.reason };
+  if (p.state === 'unreadable') {
+    const unmarked = /^not a ringgen manifest \((?:[^)]*; )?generator:/.test(p.reason);
+    return { state: 'foreign', reason: unmarked ? 'it has no "generator": "ringgen"' : p.reason };
+  }
   return { state: 'own', record: p.record, ignored: p.ignored };
 }
 

@@ -16,12 +16,13 @@ export const LOCK_FILE = '.ringgen.lock';
 
 /**
  * Why a write did not happen or did not finish. `state` says what the folder holds now:
- * `unchanged`, or `partial` (`placed` are new, `pending` still the previous build's or absent).
+ * `unchanged`, `partial` (`placed` are new, `pending` still the previous build's or absent), or
+ * `busy`: another build holds the folder's lock, and this one wrote nothing.
  */
 export class OutputError extends Error {
   constructor(
     message: string,
-    readonly state: 'unchanged' | 'partial',
+    readonly state: 'unchanged' | 'partial' | 'busy',
     readonly placed: readonly string[] = [],
     readonly pending: readonly string[] = [],
     readonly obstacles: readonly Obstacle[] = [],
@@ -99,7 +100,7 @@ function lock(root: string, shown: string): { release(): void; stale?: number } 
       const who = m ? `pid ${m[1]} on ${m[2]}` : 'unknown';
       throw new OutputError(
         `another ringgen build (${who}) is writing into ${shown}: run this one when it has finished (if none is running, remove ${shown}/${LOCK_FILE})`,
-        'unchanged',
+        'busy',
       );
     }
     // The build that held it has died; clear its lock, unless another build replaced it meanwhile.

@@ -227,7 +227,8 @@ describe('the lock', () => {
     const dir = tempDir();
     writeFileSync(join(dir, LOCK_FILE), `${process.pid} ${hostname()}\n`);
     const e = thrown(() => writeOutput(dir, files(), { shown: 'out' }));
-    expect(e.state).toBe('unchanged');
+    expect(e.state).toBe('busy');
+    expect(writeFailure(e, 'out')).toMatch(/^ringgen: another ringgen build .*; nothing written$/);
     expect(e.message).toBe(`another ringgen build (pid ${process.pid} on ${hostname()}) is writing into out: run this one when it has finished (if none is running, remove out/${LOCK_FILE})`);
     expect(readdirSync(dir)).toEqual([LOCK_FILE]);
   });
