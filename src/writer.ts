@@ -125,7 +125,10 @@ function realDir(root: string, rel: string, made: string[]): void {
   realDir(root, dirname(rel), made);
   const found = find(root, rel);
   if (found.kind === 'dir') return;
-  if (found.kind === 'link') unlinkSync(join(root, rel));
+  if (found.kind === 'link') {
+    unlinkSync(join(root, rel));
+    made.push(`${rel} (was a symbolic link)`);
+  }
   mkdirSync(join(root, rel));
   made.push(rel);
 }
@@ -207,8 +210,10 @@ function writeLocked(root: string, files: readonly GeneratedFile[], force: boole
     }
   } catch (e) {
     const pending = ordered.map((f) => f.path).filter((p) => !placed.includes(p));
-    if (placed.length === 0) for (const d of made.reverse()) tryRmdir(join(root, d));
-    throw new OutputError((e as Error).message, placed.length === 0 ? 'unchanged' : 'partial', placed, pending);
+    // Folders this build made are removed again when nothing landed in them; a link --force replaced is gone, so that is a change.
+    const untouched = placed.length === 0 && !made.some((d) => d.endsWith('(was a symbolic link)'));
+    if (untouched) for (const d of made.reverse()) tryRmdir(join(root, d));
+    throw new OutputError((e as Error).message, untouched ? 'unchanged' : 'partial', [...placed, ...made.filter((d) => d.endsWith('(was a symbolic link)'))], pending);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

@@ -276,4 +276,15 @@ describe('a failure part-way', () => {
     expect(readdirSync(dir)).toEqual([]);
     expect(writeFailure(e, 'out')).toMatch(/nothing written \(out is as it was\)/);
   });
+
+  it('a link --force replaced before the failure is a change: the folder is not called unchanged', () => {
+    const dir = tempDir();
+    const outside = tempDir();
+    symlinkSync(outside, join(dir, 'h1'));
+    failRename.on = '/h1/check.sh';
+    const e = thrown(() => writeOutput(dir, files().filter((f) => f.path.startsWith('h1/')), { force: true }));
+    expect(e.state).toBe('partial');
+    expect(e.placed).toEqual(['h1 (was a symbolic link)']);
+    expect(readdirSync(outside)).toEqual([]);
+  });
 });
