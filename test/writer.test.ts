@@ -72,6 +72,7 @@ describe('what a build removes', () => {
     expect(e).toBeInstanceOf(OutputError);
     expect(e.state).toBe('unchanged');
     expect(e.message).toMatch(/manifest\.json is in the way: .*not ringgen's.*--force replaces it/);
+    expect(e.message).toContain(`the folder's manifest.json is not ringgen's (it has no "generator": "ringgen")`);
     expect(readdirSync(dir).sort()).toEqual(['docs', 'manifest.json', 'notes.txt']);
     const r = writeOutput(dir, files(), { force: true });
     expect(r.forced.map((o) => o.path)).toEqual(['manifest.json']);
