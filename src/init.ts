@@ -2,7 +2,7 @@
  * `ringgen init`: a commented starting ring (`ring.config.ts`) and, when the folder has none, a
  * `tsconfig.json` so an editor type-checks it. Pure apart from reading: the CLI writes.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedFile } from './render/render';
 
@@ -31,18 +31,28 @@ function resolvesRinggen(dir: string): boolean {
   }
 }
 
+/** Whether anything, a dangling symbolic link included, has the name (existsSync follows links). */
+function taken(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What `init` would write into `dir` (which need not exist yet). */
 export function planInit(dir: string): InitPlan {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     return { files: [], kept: [], refusal: `${dir} exists and is not a folder`, ringgenResolves: false };
   }
   const config = join(dir, CONFIG_FILE);
-  if (existsSync(config)) {
+  if (taken(config)) {
     return { files: [], kept: [], refusal: `${config} already exists; move it away or choose another folder`, ringgenResolves: false };
   }
   const files: GeneratedFile[] = [{ path: CONFIG_FILE, content: readFileSync(join(INIT_DIR, CONFIG_FILE), 'utf8'), mode: 0o644 }];
   const kept: string[] = [];
-  if (existsSync(join(dir, 'tsconfig.json'))) kept.push('tsconfig.json');
+  if (taken(join(dir, 'tsconfig.json'))) kept.push('tsconfig.json');
   else files.push({ path: 'tsconfig.json', content: readFileSync(join(INIT_DIR, 'tsconfig.json'), 'utf8'), mode: 0o644 });
   return { files, kept, ringgenResolves: resolvesRinggen(dir) };
 }

@@ -2,6 +2,7 @@
  * The pipeline: input (builder or plain spec) -> shape check -> rules -> model -> files.
  * Pure: nothing here touches the disk or the console.
  */
+import { createHash } from 'node:crypto';
 import { checkSpec } from './check';
 import { hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
@@ -10,6 +11,7 @@ import { renderGraph, type GraphFormat } from './graph/render';
 import type { RingModel } from './model';
 import { renderHost, type GeneratedFile } from './render/render';
 import { renderRollout } from './render/rollout';
+import { MANIFEST_FORMAT } from './plan/manifest';
 import type { RingSpec } from './spec';
 import { analyseTree, type StpResult } from './stp';
 import { VERSION } from './version';
@@ -95,8 +97,10 @@ function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): Gen
       ...hostSummary(model, h, stp),
     };
   }
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const body = {
     generator: 'ringgen',
+    format: MANIFEST_FORMAT,
     version: VERSION,
     ring: model.name,
     tunnel: model.opts.tunnel,
@@ -106,6 +110,8 @@ function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): Gen
     overlayMtu: model.overlayMtu,
     hosts,
     files: [...files.map((f) => f.path), 'manifest.json'].sort(),
+    // What the writer checks before it removes a file this build no longer has: only a file still as written is removed.
+    sha256: Object.fromEntries(sorted.map((f) => [f.path, createHash('sha256').update(f.content).digest('hex')])),
   };
   return { path: 'manifest.json', content: `${JSON.stringify(body, null, 2)}\n`, mode: 0o644 };
 }

@@ -72,4 +72,20 @@ describe('ringgen init', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stdout).toMatch(/'tunel' does not exist/);
   });
+
+  it('a dangling link named tsconfig.json is kept, one named ring.config.ts refuses: nothing is written through either', () => {
+    const dir = tempDir();
+    symlinkSync(join(dir, 'missing-tsconfig'), join(dir, 'tsconfig.json'));
+    const r = cli(['init'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('kept your tsconfig.json');
+    expect(existsSync(join(dir, 'missing-tsconfig'))).toBe(false);
+    const other = tempDir();
+    symlinkSync(join(other, 'elsewhere.ts'), join(other, 'ring.config.ts'));
+    const f = cli(['init'], other);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/ring\.config\.ts already exists.*nothing written/);
+    expect(existsSync(join(other, 'elsewhere.ts'))).toBe(false);
+    expect(existsSync(join(other, 'tsconfig.json'))).toBe(false);
+  });
 });

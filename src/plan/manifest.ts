@@ -2,7 +2,7 @@
  * Reading a build back: `manifest.json` (checked, never trusted) and the files it lists. Both
  * sides of a plan go through here: the folder on disk and the build in memory.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { HostSummary } from '../host-summary';
@@ -19,8 +19,12 @@ const summarySchema = z.object({
   ),
 });
 
+/** The manifest format ringgen writes; older manifests have no `format` (and no `sha256`). */
+export const MANIFEST_FORMAT = 2;
+
 const manifestSchema = z.object({
   generator: z.literal('ringgen'),
+  format: z.number().int().positive().optional(),
   version: z.string(),
   ring: z.string(),
   tunnel: z.string().optional(),
@@ -30,10 +34,11 @@ const manifestSchema = z.object({
   overlayMtu: z.number().optional(),
   hosts: nameMap(z.object({ files: z.array(z.string()) }).passthrough(), 'an object of hosts'),
   files: z.array(z.string()),
+  sha256: nameMap(z.string().regex(/^[0-9a-f]{64}$/), 'an object of hashes').optional(),
 });
 
 /** A relative path of the output folder: plain segments, no `..`, nothing absolute. */
-const SAFE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+export const SAFE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
 export interface BuildRecord {
   ring: string;
@@ -45,8 +50,12 @@ export interface BuildRecord {
   overlayMtu?: number;
   /** Host names in manifest order; each with its structured summary when the manifest has one. */
   hosts: Map<string, { summary?: HostSummary }>;
+  /** The manifest's format: 1 for manifests written before formats were numbered. */
+  format: number;
   /** Every file of the build, by relative path (manifest.json included). */
   files: Set<string>;
+  /** SHA-256 (hex) of each file's content as written, manifest.json aside; empty in format 1. */
+  hashes: Map<string, string>;
   /** Content and mode of a file of the build, undefined when absent. */
   read(path: string): { content: string; mode: number } | undefined;
 }
@@ -79,9 +88,12 @@ export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
     else ignored.push(`file ${JSON.stringify(f)}`);
   }
   const d = m.data;
+  const hashes = new Map(Object.entries(d.sha256 ?? {}).filter(([p]) => files.has(p)));
   const record: BuildRecord = {
     ring: d.ring,
     version: d.version,
+    format: d.format ?? 1,
+    hashes,
     blocked: (d.blocked ?? []).map((b) => `${b.tunnel} (${b.between.join('-')})`),
     hosts,
     files,
@@ -102,12 +114,29 @@ export function recordOfBuild(files: readonly GeneratedFile[]): BuildRecord {
   return parsed.record;
 }
 
-/** Reads a file of the output folder (a path checked by the caller). */
+/** Whether every folder on the way to `p` inside `dir` is a real folder and `p` a regular file: no symbolic link is followed. */
+export function isPlainFile(dir: string, p: string): boolean {
+  let at = dir;
+  const parts = p.split('/');
+  for (const [i, part] of parts.entries()) {
+    at = join(at, part);
+    let st;
+    try {
+      st = lstatSync(at);
+    } catch {
+      return false;
+    }
+    if (i === parts.length - 1 ? !st.isFile() : !st.isDirectory()) return false;
+  }
+  return true;
+}
+
+/** Reads a file of the output folder; a path that is not plain, or leads through a symbolic link, reads as absent. */
 export function folderReader(outDir: string): BuildRecord['read'] {
   return (p) => {
+    if (!SAFE_PATH.test(p) || !isPlainFile(outDir, p)) return undefined;
     const full = join(outDir, p);
-    if (!SAFE_PATH.test(p) || !existsSync(full) || !statSync(full).isFile()) return undefined;
-    return { content: readFileSync(full, 'utf8'), mode: statSync(full).mode & 0o777 };
+    return { content: readFileSync(full, 'utf8'), mode: lstatSync(full).mode & 0o777 };
   };
 }
 
@@ -119,7 +148,13 @@ export type Previous =
 /** The previous build in outDir, as far as its manifest tells. */
 export function readPrevious(outDir: string): Previous {
   const path = join(outDir, 'manifest.json');
-  if (!existsSync(path)) return { state: 'none' };
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return { state: 'none' };
+  }
+  if (!st.isFile()) return { state: 'unreadable', reason: st.isSymbolicLink() ? 'manifest.json is a symbolic link (ringgen never writes one)' : 'manifest.json is not a regular file' };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

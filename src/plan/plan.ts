@@ -112,7 +112,7 @@ export function makePlan(previous: Previous, built: readonly GeneratedFile[], ou
   const found = previous.state === 'read';
   const old: BuildRecord = found
     ? previous.record
-    : { ring: now.ring, version: '', blocked: [], hosts: new Map(), files: new Set(), read: folderReader(outDir) };
+    : { ring: now.ring, version: '', format: 1, hashes: new Map(), blocked: [], hosts: new Map(), files: new Set(), read: folderReader(outDir) };
   const notes: string[] = [];
   if (previous.state === 'none') notes.push(`no previous build in ${outDir} (no manifest.json): every host is new`);
   if (previous.state === 'unreadable') notes.push(`${outDir}/manifest.json is unreadable (${previous.reason}): every host is treated as new`);
