@@ -4,6 +4,7 @@ import { buildModel, type RingModel } from './model';
 import { checkAddresses } from './rules/addresses';
 import { checkNames } from './rules/names';
 import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
+import { checkText } from './rules/text';
 import { checkRing, checkTunnels, fitTimers } from './rules/topology';
 import { parseSpec } from './schema';
 
@@ -32,6 +33,7 @@ export function checkSpec(input: unknown): CheckResult {
   const model = buildModel(shape.spec);
   fitTimers(model);
   const report = new Report();
+  checkText(shape.spec, report);
   for (const rule of RULES) rule(model, report);
   return { model, diagnostics: sortDiagnostics(report.items) };
 }

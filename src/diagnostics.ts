@@ -47,6 +47,7 @@ export const DIAGNOSTIC_CODES = [
   'ENV_INVALID',
   'COMMAND_INVALID',
   'VOLUME_INVALID',
+  'TEXT_UNENCODABLE',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

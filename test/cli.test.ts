@@ -167,7 +167,7 @@ describe('output to a pipe is complete', () => {
   it('a ring file that leaves a timer running does not keep ringgen alive', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'timer.js'), 'setInterval(() => {}, 1000);\nmodule.exports = {};\n');
-    const r = run('node', [BIN, 'check', 'timer.js'], { cwd: dir, timeout: 20_000 });
+    const r = spawnSync('node', [BIN, 'check', 'timer.js'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
     expect(r.signal).toBeNull();
     expect(r.status).toBe(1);
   });
