@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type { Report } from '../diagnostics';
 import type { RingModel } from '../model';
-import { IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES } from '../names';
+import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES } from '../names';
 import { needsEscaping } from '../text';
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): T[] {
@@ -26,6 +26,8 @@ export function checkNames(m: RingModel, r: Report): void {
       r.error('NAME_INVALID', h.path, `host name ${show(h.name)} is not a valid host name`, 'Use a DNS label: lower-case letters, digits and "-", 1-63 characters, not starting or ending with "-".');
     } else if (RESERVED_HOST_NAMES.has(h.name)) {
       r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" clashes with a file ringgen writes into the output folder`, `Rename the host; reserved: ${[...RESERVED_HOST_NAMES].join(', ')}.`);
+    } else if (ANSIBLE_RESERVED_HOST_NAMES.has(h.name)) {
+      r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" is a group Ansible defines itself: in the inventory, --limit ${h.name} would reach this host alone`, `Rename the host; Ansible reserves: ${[...ANSIBLE_RESERVED_HOST_NAMES].join(', ')}.`);
     }
     for (const what of ['internalIface', 'externalIface'] as const) {
       const name = h.spec[what];
