@@ -3,15 +3,34 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
+/**
+ * Ends the process once stdout and stderr are flushed. Writes to a pipe are asynchronous:
+ * process.exit() right after them would cut the output at the pipe's buffer (64 KiB). Exiting
+ * (rather than only setting the exit code) still ends a run whose ring file left a timer behind.
+ */
+function exitAfterFlush(code) {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    // The callback of an empty write runs after every earlier write to the stream has completed.
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write('', done);
+  }
+}
+
 const entry = join(__dirname, '..', 'dist', 'cli.js');
 if (!existsSync(entry)) {
   process.stderr.write('ringgen: dist/ is missing; run `npm install` (or `npm run build`) in the ringgen folder first\n');
-  process.exit(2);
+  exitAfterFlush(2);
+} else {
+  require(entry)
+    .main(process.argv.slice(2))
+    .then(exitAfterFlush)
+    .catch((error) => {
+      process.stderr.write(`ringgen: internal error: ${error && error.stack ? error.stack : error}\n`);
+      exitAfterFlush(2);
+    });
 }
-require(entry)
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code))
-  .catch((error) => {
-    process.stderr.write(`ringgen: internal error: ${error && error.stack ? error.stack : error}\n`);
-    process.exit(2);
-  });

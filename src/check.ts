@@ -5,6 +5,7 @@ import { checkAddresses } from './rules/addresses';
 import { checkCommandLines } from './rules/limits';
 import { checkNames } from './rules/names';
 import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
+import { checkText } from './rules/text';
 import { checkRing, checkTunnels, fitTimers } from './rules/topology';
 import { parseSpec } from './schema';
 
@@ -34,6 +35,7 @@ export function checkSpec(input: unknown): CheckResult {
   const model = buildModel(shape.spec);
   fitTimers(model);
   const report = new Report();
+  checkText(shape.spec, report);
   for (const rule of RULES) rule(model, report);
   return { model, diagnostics: sortDiagnostics(report.items) };
 }

@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { loadConfig } from './config/load';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
-import { describeTree, formatDiagnostics, style, summary } from './format';
+import { describeTree, formatDiagnostics, printable, style, summary, terminalJson } from './format';
 import { CONFIG_FILE, planInit } from './init';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from './graph/render';
 import { buildRing, checkRing } from './pipeline';
@@ -40,11 +40,11 @@ function runCheck(argv: { file: string; format: string; typecheck: boolean }, io
     if (checked.model && checked.stp) tree = describeTree(checked.model, checked.stp);
   }
   diagnostics = withLocations(diagnostics, loaded.locate);
-  if (argv.format === 'json') io.out(JSON.stringify(diagnostics, null, 2));
+  if (argv.format === 'json') io.out(terminalJson(diagnostics));
   else {
     if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
     if (tree) io.out(tree);
-    if (!hasErrors(diagnostics)) io.out(`${argv.file}: ring is consistent`);
+    if (!hasErrors(diagnostics)) io.out(`${printable(argv.file)}: ring is consistent`);
   }
   return hasErrors(diagnostics) ? EXIT.ringErrors : EXIT.ok;
 }
@@ -124,27 +124,27 @@ function runPlan(argv: { file: string; out: string; format: string; typecheck: b
   if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
   if (!built || hasErrors(diagnostics)) return EXIT.ringErrors;
   const plan = makePlan(readPrevious(resolve(argv.out)), built.files, argv.out);
-  io.out(argv.format === 'json' ? JSON.stringify(plan, null, 2) : formatPlan(plan, argv.out, style(io.color)));
+  io.out(argv.format === 'json' ? terminalJson(plan) : formatPlan(plan, argv.out, style(io.color)));
   return argv.detailedExitcode && plan.changed ? EXIT.changes : EXIT.ok;
 }
 
 function runInit(argv: { dir: string }, io: Io): number {
   const plan = planInit(resolve(argv.dir));
   if (plan.refusal) {
-    io.err(`ringgen init: ${plan.refusal}; nothing written`);
+    io.err(`ringgen init: ${printable(plan.refusal)}; nothing written`);
     return EXIT.usage;
   }
   try {
     createFiles(resolve(argv.dir), plan.files);
   } catch (e) {
-    io.err(`ringgen init: cannot write into ${argv.dir}: ${(e as Error).message}`);
+    io.err(`ringgen init: cannot write into ${printable(argv.dir)}: ${printable((e as Error).message)}`);
     return EXIT.usage;
   }
-  const at = (f: string) => (argv.dir === '.' ? f : `${argv.dir}/${f}`);
+  const at = (f: string) => printable(argv.dir === '.' ? f : `${argv.dir}/${f}`);
   for (const f of plan.files) io.out(`wrote ${at(f.path)}`);
   for (const f of plan.kept) io.out(`kept your ${at(f)}`);
   io.out(`next: edit ${at(CONFIG_FILE)}, then ringgen check ${at(CONFIG_FILE)} and ringgen build ${at(CONFIG_FILE)}`);
-  if (!plan.ringgenResolves) io.out(`for types in your editor: npm install --save-dev ringgen in ${argv.dir} (ringgen runs the file without it)`);
+  if (!plan.ringgenResolves) io.out(`for types in your editor: npm install --save-dev ringgen in ${printable(argv.dir)} (ringgen runs the file without it)`);
   return EXIT.ok;
 }
 
@@ -182,10 +182,10 @@ function runGraph(argv: { file: string; format?: GraphFormat; out?: string; type
   try {
     writeFileAtomic(resolve(argv.out), picture, 0o644, argv.force ? { replaceLink: true } : { mayReplace: isRinggenPicture });
   } catch (e) {
-    io.err(`ringgen: cannot write ${argv.out}: ${(e as Error).message}; nothing written`);
+    io.err(`ringgen: cannot write ${printable(argv.out)}: ${printable((e as Error).message)}; nothing written`);
     return EXIT.usage;
   }
-  io.out(`${argv.out}: ${format} of ring ${checked.model.name}; ${describeTree(checked.model, checked.stp)}`);
+  io.out(`${printable(argv.out)}: ${format} of ring ${checked.model.name}; ${describeTree(checked.model, checked.stp)}`);
   return EXIT.ok;
 }
 
@@ -266,12 +266,12 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
     await parser.parseAsync();
   } catch (e) {
     if (!usageError) {
-      io.err(`ringgen: internal error: ${(e as Error).stack ?? String(e)}`);
+      io.err(`ringgen: internal error: ${printable(String((e as Error).stack ?? e))}`);
       return EXIT.usage;
     }
   }
   if (usageError) {
-    io.err(`ringgen: ${usageError}\nrun ringgen --help for usage`);
+    io.err(`ringgen: ${printable(usageError)}\nrun ringgen --help for usage`);
     return EXIT.usage;
   }
   return code;

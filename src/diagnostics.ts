@@ -49,6 +49,7 @@ export const DIAGNOSTIC_CODES = [
   'COMMAND_INVALID',
   'VOLUME_INVALID',
   'ARG_TOO_LONG',
+  'TEXT_UNENCODABLE',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

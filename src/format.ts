@@ -3,6 +3,7 @@ import { formatIp } from './ip';
 import type { Diagnostic } from './diagnostics';
 import type { RingModel } from './model';
 import type { StpResult } from './stp';
+import { printable, UNSAFE_TEXT } from './text';
 
 export interface Style {
   red(s: string): string;
@@ -25,9 +26,16 @@ function visible(text: string): string {
   return printable(text).replace(/\n/g, '\n      ');
 }
 
-/** Control characters (line breaks but `\n` included) shown as `\u001b`, never written raw. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export { printable };
+
+/**
+ * JSON for a terminal: the same value (`JSON.parse` reads it back exactly), with every character
+ * `printable` escapes written as a `\u` escape. `JSON.stringify` escapes C0 controls and lone
+ * surrogates itself, but writes DEL, C1 controls, separators and bidirectional controls raw.
+ */
+export function terminalJson(value: unknown): string {
+  // Its own line breaks are layout: inside strings JSON.stringify writes `\n`.
+  return JSON.stringify(value, null, 2).replace(UNSAFE_TEXT, (ch) => printable(ch));
 }
 
 function where(d: Diagnostic, cwd: string): string {
@@ -58,7 +66,7 @@ export function describeTree(model: RingModel, stp: StpResult): string {
 
 /** One line per host: tunnels, containers, published ports. */
 export function summary(model: RingModel, stp: StpResult, outDir: string): string {
-  const lines = [`ring ${model.name}: ${model.hosts.length} host(s), ${model.tunnels.length} ${model.opts.tunnel} tunnel(s), overlay MTU ${model.overlayMtu} -> ${outDir}`];
+  const lines = [`ring ${model.name}: ${model.hosts.length} host(s), ${model.tunnels.length} ${model.opts.tunnel} tunnel(s), overlay MTU ${model.overlayMtu} -> ${printable(outDir)}`];
   for (const h of model.hosts) {
     const tunnels = model.tunnels.filter((t) => t.a === h.name || t.b === h.name).map((t) => t.name);
     const published = h.published.map(({ container: c, publish: p }) => `${p.hostPort}/${p.proto}->${c.name}@${c.spec.host}`);
@@ -67,6 +75,6 @@ export function summary(model: RingModel, stp: StpResult, outDir: string): strin
     );
   }
   lines.push(describeTree(model, stp));
-  lines.push(`picture of the ring: ${outDir}/ring.svg`);
+  lines.push(`picture of the ring: ${printable(outDir)}/ring.svg`);
   return lines.join('\n');
 }

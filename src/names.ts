@@ -17,6 +17,12 @@ export const PATTERNS = {
     /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
 } as const;
 
+/**
+ * Names Ansible gives its implicit groups: a host so named in the inventory makes `--limit all`
+ * (and the pattern `all`) reach that host alone.
+ */
+export const ANSIBLE_RESERVED_HOST_NAMES = new Set(['all', 'ungrouped']);
+
 /** Folder and file names ringgen writes beside the host folders. */
 export const RESERVED_HOST_NAMES = new Set(['ansible', 'manifest', 'graph', 'deploy', 'inventory', 'playbook', 'common', 'lib', 'docs']);
 

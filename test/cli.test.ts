@@ -1,4 +1,5 @@
 /** The CLI as a user runs it: exit codes, formats, nothing written on bad input, configs anywhere. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, symlinkSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -193,5 +194,51 @@ describe('ringgen build and the output folder', () => {
     expect(cli(['graph', file, '--out', 'link.svg', '--force'], dir).status).toBe(0);
     expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toBe('mine\n');
     expect(readFileSync(join(dir, 'link.svg'), 'utf8')).toMatch(/^<\?xml/);
+  });
+});
+
+describe('output to a pipe is complete', () => {
+  // A reader that starts late, as a busy `jq` may: the pipe (64 KiB) fills before ringgen ends, so
+  // whatever ringgen had not written yet when it exited would be lost. Both streams into one pipe.
+  const piped = (args: string[], cwd: string) =>
+    spawnSync('bash', ['-c', 'node "$0" "$@" 2>&1 | { sleep 1; cat; }; exit "${PIPESTATUS[0]}"', BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  const big = () => {
+    const dir = tempDir();
+    const hosts = Array.from({ length: 300 }, (_, i) => ({ name: `Bad_${i}`, internal: '10.0.0.1', tunnels: [] }));
+    writeFileSync(join(dir, 'big.json'), JSON.stringify({ name: 'big', hosts, bridges: [] }));
+    return dir;
+  };
+
+  it('check --format json: diagnostics well over 64 KiB parse whole', () => {
+    const r = piped(['check', 'big.json', '--format', 'json'], big());
+    expect(r.status).toBe(1);
+    expect(r.stdout.length).toBeGreaterThan(4 * 64 * 1024);
+    expect(JSON.parse(r.stdout)).toHaveLength(900);
+  });
+
+  it('check as text: the diagnostics end with their count line', () => {
+    const r = piped(['check', 'big.json'], big());
+    expect(r.status).toBe(1);
+    expect(r.stdout.length).toBeGreaterThan(2 * 64 * 1024);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('600 error(s), 300 warning(s)');
+  });
+
+  it('plan --format json of a ring with many containers parses whole', () => {
+    const dir = tempDir();
+    const ip = (i: number) => `192.168.${48 + Math.floor((i + 10) / 250)}.${((i + 10) % 250) + 2}`;
+    const containers = Array.from({ length: 400 }, (_, i) => `.container('c${i}', { host: 'b', bridge: 'br0', ip: '${ip(i)}', image: 'busybox' })`);
+    writeFileSync(join(dir, 'many.ts'), GOOD.replace("'192.168.50.0/24'", "'192.168.48.0/22'").replace(/\.container\('web'[^\n]*\n/, `${containers.join('\n')};\n`));
+    const plan = piped(['plan', 'many.ts', '--format', 'json', '--no-typecheck'], dir);
+    expect(plan.status, plan.stdout.slice(0, 2000)).toBe(0);
+    expect(plan.stdout.length).toBeGreaterThan(64 * 1024);
+    expect(JSON.parse(plan.stdout).changed).toBe(true);
+  });
+
+  it('a ring file that leaves a timer running does not keep ringgen alive', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'timer.js'), 'setInterval(() => {}, 1000);\nmodule.exports = {};\n');
+    const r = spawnSync('node', [BIN, 'check', 'timer.js'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(1);
   });
 });

@@ -109,3 +109,103 @@ describe('ring files that cannot be read', () => {
     expect(loaded.diagnostics[0]!.message).toMatch(/promise/);
   });
 });
+
+describe('data is never run as code', () => {
+  // Each file would print PAYLOAD and set a global if it were run.
+  const PAYLOAD = `globalThis.ringgenPayloadRan = true; console.error('PAYLOAD'); module.exports = { name: 'x' };\n`;
+  const ran = () => (globalThis as { ringgenPayloadRan?: boolean }).ringgenPayloadRan === true;
+
+  it.each(['ring.json5', 'ring', 'ring.txt', 'ring.yaml', 'ring.js.bak', 'ring.node'])('%s is refused, naming the accepted extensions, and not run', (name) => {
+    const loaded = load({ [name]: PAYLOAD }, name);
+    expect(ran()).toBe(false);
+    expect(loaded.input).toBeUndefined();
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['CONFIG_LOAD']);
+    expect(loaded.diagnostics[0]!.hint).toContain('.ts, .mts, .cts, .tsx, .js, .mjs, .cjs, .json');
+  });
+
+  it('ring.JSON is read as JSON (extensions compared without case), not run', () => {
+    const loaded = load({ 'ring.JSON': PAYLOAD }, 'ring.JSON');
+    expect(ran()).toBe(false);
+    expect(loaded.diagnostics[0]!.message).toMatch(/^not valid JSON/);
+    const spec = { name: 'j', hosts: [], bridges: [] };
+    expect(load({ 'ring.Json': JSON.stringify(spec) }, 'ring.Json')).toMatchObject({ input: spec, diagnostics: [] });
+  });
+
+  it('ring.TS is type-checked and transpiled as TypeScript', () => {
+    expectRing(load({ 'ring.TS': ESM }, 'ring.TS'));
+    const typo = load({ 'ring.Mts': ESM.replace("ring('esm')", "ring('esm', { tunel: 'gre' })") }, 'ring.Mts');
+    expect(typo.diagnostics.map((d) => [d.code, d.location?.line, d.location?.file.endsWith('ring.Mts')])).toEqual([['CONFIG_TYPE', 2, true]]);
+  });
+
+  it.each(['payload.txt', 'payload', 'payload.json5'])('a ring file importing %s by path is refused before it runs', (name) => {
+    const loaded = load({ [name]: PAYLOAD, 'ring.js': `require('./${name}');\nmodule.exports = require('ringgen').ring('x')${HOSTS};\n` }, 'ring.js');
+    expect(ran()).toBe(false);
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['CONFIG_LOAD']);
+    expect(loaded.diagnostics[0]!.message).toContain(`imports ./${name}, which is not a code or JSON file`);
+  });
+
+  it('a ring file may still import JSON data by path', () => {
+    const loaded = load({ 'hosts.json': JSON.stringify(['10.0.0.1', '10.0.0.2', '10.0.0.3']), 'ring.js': `const ips = require('./hosts.json');\nconst { ring } = require('ringgen');\nmodule.exports = ips.reduce((r, ip, i) => r.host('h' + i, { internal: ip }), ring('d'));\n` }, 'ring.js');
+    expectRing(loaded);
+  });
+});
+
+describe('odd inputs end in a diagnostic, never an exception', () => {
+  const only = (loaded: ReturnType<typeof loadConfig>, message: RegExp) => {
+    expect(loaded.input).toBeUndefined();
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['CONFIG_LOAD']);
+    expect(loaded.diagnostics[0]!.message).toMatch(message);
+  };
+
+  it.each([
+    ['null', 'throw null;', /threw: null \(not an Error\)/],
+    ['undefined', 'throw undefined;', /threw: undefined \(not an Error\)/],
+    ['an object without a prototype', 'throw Object.create(null);', /threw: \[object Object\] \(not an Error\)/],
+    ['an error whose message getter throws', "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw e; } }); throw e;", /threw: a value that cannot be shown/],
+    ['a symbol', "throw Symbol('s');", /threw: Symbol\(s\)/],
+  ])('a ring file that throws %s', (_, body, message) => {
+    only(load({ 'ring.js': body }, 'ring.js'), message);
+  });
+
+  it('a folder given as the ring file', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'ring.ts'));
+    only(loadConfig(join(dir, 'ring.ts')), /is a folder/);
+  });
+
+  it('a device given as the ring file', () => {
+    only(loadConfig('/dev/null'), /not a regular file/);
+  });
+
+  it.each(['ring.json', 'ring.ts', 'ring.js'])('a binary file named %s', (name) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, name), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]));
+    only(loadConfig(join(dir, name)), /binary file \(a NUL byte at offset 7\)/);
+  });
+
+  it('a file that is not UTF-8 is refused, not read with replacement characters', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ring.json'), Buffer.concat([Buffer.from('{"name": "'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    only(loadConfig(join(dir, 'ring.json')), /not UTF-8/);
+  });
+
+  it('JSON nested a thousand deep (and far deeper) gets its diagnostics, without a location', () => {
+    for (const depth of [1000, 100_000]) {
+      const text = `{"name": "deep", "hosts": ${'['.repeat(depth)}${']'.repeat(depth)}, "bridges": []}`;
+      const loaded = load({ 'ring.json': text }, 'ring.json');
+      expect(loaded.diagnostics).toEqual([]);
+      const built = buildRing(loaded.input);
+      expect(built.diagnostics.map((d) => d.code)).toEqual(['SCHEMA']);
+      expect(loaded.locate(built.diagnostics[0]!.path)).toBeUndefined();
+      expect(loaded.locate('hosts')).toBeUndefined();
+    }
+  });
+
+  it('a TypeScript file nested too deeply for the compiler is a CONFIG_LOAD diagnostic', () => {
+    const loaded = load({ 'ring.ts': `export default ${'['.repeat(20_000)}${']'.repeat(20_000)};\n` }, 'ring.ts');
+    expect(loaded.input).toBeUndefined();
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(['CONFIG_LOAD']);
+    expect(loaded.diagnostics[0]!.message).toMatch(/nested too deeply/);
+    expect(loaded.locate('config')).toBeUndefined();
+  });
+});

@@ -178,6 +178,9 @@ function imageRef(rng: Rng): string {
   return ref;
 }
 
+/** Free text for a path: no control, line-break or invisible characters (refused in paths). */
+const pathText = (rng: Rng) => freeText(rng).replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+
 function freeText(rng: Rng): string {
   return rng.chance(0.6) ? rng.pick(HOSTILE) : rng.chars(`${LOWER} ${DIGITS}$'"\\\`;&|<>(){}*?[]!#~=%,\n\r\t\x1b\u2018\u2019\u201cü€`, rng.int(0, 20));
 }
@@ -362,12 +365,12 @@ export function validRing(seed: number, shape: Shape = {}): Generated {
       c.env = {};
       for (let k = rng.int(0, 4); k > 0; k--) c.env[rng.chars(`${LOWER}ABC_`, 1) + rng.chars(`${LOWER}ABC_${DIGITS}`, rng.int(0, 10))] = freeText(rng);
     }
-    if (rng.chance(0.15)) c.envFile = `/etc/ringgen/${freeText(rng).replace(/\n/g, '')}.env`;
+    if (rng.chance(0.15)) c.envFile = `/etc/ringgen/${pathText(rng)}.env`;
     if (rng.chance(0.3)) {
       // Targets of one container differ (Docker refuses two mounts on one path): one component each, numbered.
       c.volumes = Array.from({ length: rng.int(1, 2) }, (_, k) =>
         rng.chance(0.5)
-          ? { source: `/srv/${freeText(rng)}`, target: `/data${k}-${freeText(rng).replace(/\//g, '_')}`, ...(rng.chance(0.5) ? { readonly: rng.chance(0.5) } : {}) }
+          ? { source: `/srv/${pathText(rng)}`, target: `/data${k}-${pathText(rng).replace(/\//g, '_')}`, ...(rng.chance(0.5) ? { readonly: rng.chance(0.5) } : {}) }
           : { volume: rng.chars(LOWER + DIGITS, 1) + rng.chars(`${LOWER}${DIGITS}_.-`, rng.int(0, 20)), target: `/v${k}` },
       );
     }
@@ -771,6 +774,7 @@ export const MUTATIONS: Mutation[] = [
         rng.pick([{ env: { BIG: 'x'.repeat(128 * 1024) } }, { command: ['sh', '-c', 'y'.repeat(200_000)] }, { env: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'z'.repeat(100_000)])) }, { volumes: [{ source: `/${'s'.repeat(140_000)}`, target: '/t' }] }]),
       ),
   },
+  { name: 'a lone UTF-16 surrogate in free text', codes: ['TEXT_UNENCODABLE'], draft: (d, rng) => void Object.assign(someContainer(d, rng), rng.pick([{ env: { K: 'a\ud800' } }, { command: ['\udc00'] }])) },
   { name: 'a NUL character in free text', codes: ['ENV_INVALID', 'COMMAND_INVALID', 'VOLUME_INVALID'], draft: (d, rng) => void Object.assign(someContainer(d, rng), rng.pick([{ env: { K: 'a\0' } }, { command: ['\0'] }, { envFile: '/a\0' }, { volumes: [{ source: '/s\0', target: '/t' }] }])) },
   {
     name: 'a relative volume path, a bad volume name, or two volumes on one target',

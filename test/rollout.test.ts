@@ -75,6 +75,32 @@ describe('Ansible inventory and playbook', () => {
     expect(inv._meta.hostvars.d).toMatchObject({ ansible_host: '10.9.0.4', ringgen_external: null });
   });
 
+  it.each(['all', 'ungrouped'])('a host named %s (a group Ansible defines itself) is HOST_NAME_RESERVED', (name) => {
+    const out = buildRing(ring('r').host(name, { internal: '10.9.0.1' }).host('b', { internal: '10.9.0.2' }).host('c', { internal: '10.9.0.3' }).bridge('br0', { subnet: '192.168.60.0/24' }));
+    expect(out.diagnostics.map((d) => [d.code, d.path])).toEqual([['HOST_NAME_RESERVED', `hosts.${name}`]]);
+    expect(out.files).toEqual([]);
+  });
+
+  it('in Ansible, each host name as a pattern reaches that host alone, and all and the group every host', () => {
+    if (!requireTools(['ansible', 'ansible-inventory'])) return;
+    // A ring named "all" (its group becomes ringgen_all) with hosts whose names come close to what Ansible treats specially.
+    const names = ['localhost', 'all1', 'ungrouped-2', '0'];
+    const r = ring('all');
+    names.forEach((n, i) => r.host(n, { internal: `10.9.0.${i + 1}` }));
+    const out = buildRing(r.bridge('br0', { subnet: '192.168.60.0/24' }));
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const dir = tempDir();
+    writeFiles(join(dir, 'out'), out.files);
+    const hosts = (pattern: string) => {
+      const res = run('ansible', ['-i', 'out/inventory.yml', pattern, '--list-hosts'], { cwd: dir, env: ansibleEnv(dir) });
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stderr, pattern).toBe('');
+      return res.stdout.trim().split('\n').slice(1).map((l) => l.trim()).sort();
+    };
+    for (const n of names) expect(hosts(n), n).toEqual([n]);
+    expect(hosts('all')).toEqual([...names].sort());
+  });
+
   it('the committed out/ passes ansible-playbook --syntax-check', () => {
     if (!requireTools(['ansible-playbook'])) return;
     const dir = tempDir();

@@ -902,6 +902,20 @@ const ROWS: Row[] = [
     paths: ['containers.host1/test1.volumes.0'],
   },
   {
+    code: 'TEXT_UNENCODABLE',
+    what: 'a lone UTF-16 surrogate in an environment value',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').env = { A: 'x\ud800' })),
+    severity: 'error',
+    paths: ['containers.host1/test1.env.A'],
+  },
+  {
+    code: 'VOLUME_INVALID',
+    what: 'a carriage return in a bind mount source',
+    input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ source: '/srv/a\rb', target: '/ok' }])),
+    severity: 'error',
+    paths: ['containers.host1/test1.volumes.0'],
+  },
+  {
     code: 'VOLUME_INVALID',
     what: 'two volumes on one target',
     input: () => dsl((d) => (containerOf(d, 'host1/test1').volumes = [{ volume: 'a', target: '/data' }, { source: '/srv/b', target: '/data/' }])),

@@ -69,9 +69,15 @@ export function jsonLocator(file: string, text: string): (path: string) => Sourc
     // The compiler's JSON parser keeps positions; it is loaded only when a diagnostic asks.
     if (parsed === null) {
       const { ts } = compiler();
-      const sf = ts.parseJsonText(file, text);
-      const root = sf.statements[0]?.expression;
-      parsed = root ? { w: { ts, file: sf }, root } : undefined;
+      try {
+        const sf = ts.parseJsonText(file, text);
+        const root = sf.statements[0]?.expression;
+        parsed = root ? { w: { ts, file: sf }, root } : undefined;
+      } catch {
+        // The compiler's parser recurses: JSON nested some thousand deep overflows the stack
+        // (JSON.parse does not). Such a spec has its diagnostics all the same, without locations.
+        parsed = undefined;
+      }
     }
     if (!parsed) return undefined;
     const segs = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter((x) => x !== '');

@@ -3,7 +3,7 @@
  * (resolved to this package wherever the file lives, node_modules or not), or a JSON plain spec.
  * TypeScript type errors become diagnostics like any other; nothing is written on failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { SourceFile } from 'ts-morph';
@@ -30,6 +30,13 @@ export interface LoadOptions {
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 const JS_EXT = new Set(['.js', '.mjs', '.cjs']);
+/** A file's extension as ringgen compares it: without case (`ring.JSON` is JSON, `ring.TS` TypeScript). */
+const extOf = (file: string) => extname(file).toLowerCase();
+const isCode = (file: string) => TS_EXT.has(extOf(file)) || JS_EXT.has(extOf(file));
+/** What a ring file may be: code runs, `.json` is parsed; nothing else is read (and never run). */
+export const ACCEPTED_EXTENSIONS = [...TS_EXT, ...JS_EXT, '.json'] as const;
+/** What a ring file may import by path: code, and JSON (which Node parses, never runs). */
+const importable = (file: string) => isCode(file) || extOf(file) === '.json';
 /** JavaScript written as an ES module (import/export statements), which ringgen runs as CommonJS. */
 const looksLikeEsm = (source: string) => /^\s*(import\s*[\w{*'"]|export\s)/m.test(source);
 
@@ -90,7 +97,11 @@ function typeCheck(file: string): Diagnostic[] {
     types: [],
     paths: { ringgen: [ringgenTypes()] },
   };
-  const lib = (f: string) => (f.startsWith(`${LIB_FOLDER}/`) ? libFile(f.slice(LIB_FOLDER.length + 1)) : undefined);
+  // The compiler accepts only lower-case extensions: `ring.TS` is shown to it as `ring.ts`.
+  const ext = extOf(file);
+  const root = file.slice(0, file.length - ext.length) + ext;
+  const own = (f: string) => (f === root && root !== file ? readFileSync(file, 'utf8') : undefined);
+  const lib = (f: string) => (f.startsWith(`${LIB_FOLDER}/`) ? libFile(f.slice(LIB_FOLDER.length + 1)) : own(f));
   const host = ts.createCompilerHost(options, false);
   const { fileExists, readFile, getSourceFile } = host;
   host.getDefaultLibLocation = () => LIB_FOLDER;
@@ -101,7 +112,7 @@ function typeCheck(file: string): Diagnostic[] {
     const text = lib(f);
     return text === undefined ? getSourceFile.call(host, f, language, onError) : ts.createSourceFile(f, text, language);
   };
-  const program = ts.createProgram({ rootNames: [file], options, host });
+  const program = ts.createProgram({ rootNames: [root], options, host });
   // ringgen's own files are not the user's to fix (unless the config lives among them, as the examples do).
   const reported = (where: string | undefined) => !where || !where.startsWith(PACKAGE_ROOT + '/') || where.startsWith(dirname(file));
   const sources = program.getSourceFiles().filter((sf) => reported(sf.fileName));
@@ -113,7 +124,7 @@ function typeCheck(file: string): Diagnostic[] {
   ];
   const diagnostics: Diagnostic[] = [];
   for (const d of ts.sortAndDeduplicateDiagnostics(found)) {
-    const where = d.file?.fileName;
+    const where = d.file?.fileName === root ? file : d.file?.fileName;
     if (!reported(where)) continue;
     const pos = d.file ? lineAndColumn(d.file.text, d.start ?? 0) : { line: 1, column: 1 };
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
@@ -128,7 +139,9 @@ function transpile(file: string, source: string): string {
   const { ts } = compiler();
   // The compiler keeps ES module syntax for .mts and .mjs whatever the module setting; as .ts and
   // .js they become CommonJS like every other config, so that `ringgen` resolves the same way.
-  const fileName = file.replace(/\.mts$/, '.ts').replace(/\.mjs$/, '.js');
+  // Extensions in other cases (`ring.TS`) are given to the compiler in lower case, as it expects.
+  const ext = extOf(file);
+  const fileName = file.slice(0, file.length - ext.length) + (ext === '.mts' ? '.ts' : ext === '.mjs' ? '.js' : ext);
   return ts.transpileModule(source, { fileName, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
 }
 
@@ -136,7 +149,7 @@ function transpile(file: string, source: string): string {
 function run(file: string, cache: Map<string, unknown>): unknown {
   if (cache.has(file)) return cache.get(file);
   const source = readFileSync(file, 'utf8');
-  const js = TS_EXT.has(extname(file)) || (JS_EXT.has(extname(file)) && looksLikeEsm(source)) ? transpile(file, source) : source;
+  const js = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source)) ? transpile(file, source) : source;
   const mod = moduleFor(file);
   const plain = createRequire(file);
   mod.require = Object.assign((id: string) => {
@@ -147,8 +160,13 @@ function run(file: string, cache: Map<string, unknown>): unknown {
       const stem = base.replace(/\.(m?js)$/, '');
       const candidates = [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e), ...(stem !== base ? ['.ts', '.mts'].map((e) => stem + e) : [])];
       for (const candidate of candidates) {
-        if (existsSync(candidate) && (TS_EXT.has(extname(candidate)) || JS_EXT.has(extname(candidate)))) return run(candidate, cache);
+        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, cache);
       }
+    }
+    // Node runs a file of any other extension (or none) as JavaScript: only code and JSON load.
+    const resolved = plain.resolve(id);
+    if (resolved.startsWith('/') && !importable(resolved)) {
+      throw new Error(`${file} imports ${id}, which is not a code or JSON file; ringgen imports only ${ACCEPTED_EXTENSIONS.join(', ')} files`);
     }
     return plain(id);
   }, plain) as NodeJS.Require;
@@ -158,25 +176,93 @@ function run(file: string, cache: Map<string, unknown>): unknown {
 }
 
 function stackLocation(file: string, error: unknown): SourceLocation | undefined {
-  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  let stack = '';
+  try {
+    stack = error instanceof Error ? String(error.stack ?? '') : '';
+  } catch {
+    // A thrown value's getters are the config's code too; a location is optional.
+  }
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
   return m ? { file, line: Number(m[1]), column: Number(m[2]) } : undefined;
 }
 
+/**
+ * What a config threw, as text, whatever it threw: `null`, an object without a prototype (which
+ * `String()` cannot convert), a value whose `message` getter throws in turn.
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    if (value instanceof RangeError && /call stack/i.test(value.message)) return 'it is nested too deeply to be read (the call stack overflowed)';
+    if (value instanceof Error) return String(value.message);
+    if (typeof value === 'string') return value;
+    if (value === null || typeof value !== 'object') return `${typeof value === 'symbol' ? value.toString() : String(value)} (not an Error)`;
+    return `${Object.prototype.toString.call(value)} (not an Error)`;
+  } catch {
+    return 'a value that cannot be shown (not an Error)';
+  }
+}
+
+/** Refusals before a byte of the file is read: what it is, and what its name says it holds. */
+function refusal(file: string, path: string): Diagnostic | undefined {
+  const accepted = `ringgen reads ${ACCEPTED_EXTENSIONS.join(', ')} files (extensions in any case)`;
+  if (!existsSync(file)) return fail(file, `config file ${path} not found`, 'Give the ring file as an argument, or create ring.config.ts here (ringgen init).');
+  const stat = statSync(file);
+  if (stat.isDirectory()) return fail(file, `${path} is a folder, not a ring file`, `Name the ring file inside it, e.g. ${join(path, 'ring.config.ts')}; ${accepted}.`);
+  if (!stat.isFile()) return fail(file, `${path} is not a regular file (a device, pipe or socket)`, `Give a ring file; ${accepted}.`);
+  if (!isCode(file) && extOf(file) !== '.json') {
+    const ext = extname(file) === '' ? 'has no extension' : `has the extension ${extname(file)}`;
+    return fail(file, `${path} ${ext}; it is neither read as JSON nor run as code`, `Rename it: ${accepted}. Only those run as code or parse as a plain spec.`);
+  }
+  return undefined;
+}
+
+/** The file's text, or why it is not text: NUL bytes (a binary file) or bytes that are not UTF-8. */
+function readText(file: string, path: string): { text: string } | { refused: Diagnostic } {
+  const bytes = readFileSync(file);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { refused: fail(file, `${path} is a binary file (a NUL byte at offset ${nul}), not a ring file`, 'Give the ring file itself: TypeScript, JavaScript or a JSON plain spec, as UTF-8 text.') };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { refused: fail(file, `${path} is not UTF-8 text`, 'Save the ring file as UTF-8 (ringgen does not guess other encodings, so no character changes silently).') };
+  }
+}
+
 /** Loads a config file; problems come back as diagnostics, never as exceptions. */
 export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfig {
   const file = resolve(path);
-  if (!existsSync(file)) {
-    return { file, diagnostics: [fail(file, `config file ${path} not found`, 'Give the ring file as an argument, or create ring.config.ts here (ringgen init).')], locate: () => undefined };
+  try {
+    return load(file, path, options);
+  } catch (e) {
+    // The loader's own steps (the type-check of a pathological file, say) can still throw.
+    return { file, diagnostics: [fail(file, `${path} could not be loaded: ${describeThrown(e)}`, 'Simplify the ring file (a loop or an array instead of deep nesting or a long chain of calls).')], locate: () => undefined };
   }
-  const text = readFileSync(file, 'utf8');
+}
+
+function load(file: string, path: string, options: LoadOptions): LoadedConfig {
+  const refused = refusal(file, path);
+  if (refused) return { file, diagnostics: [refused], locate: () => undefined };
+  const read = readText(file, path);
+  if ('refused' in read) return { file, diagnostics: [read.refused], locate: () => undefined };
+  const { text } = read;
   // A byte order mark (editors on Windows write one) is not part of the JSON text.
-  if (extname(file) === '.json') return loadJson(file, text.replace(/^\uFEFF/, ''));
+  if (extOf(file) === '.json') return loadJson(file, text.replace(/^\uFEFF/, ''));
   // The file is parsed for locations only when a diagnostic asks for one.
   let locator: Locator | undefined;
-  const locate = (p: string) => (locator ??= new (require('./locate') as typeof import('./locate')).Locator(parseForLocations(file, text))).locate(p);
-  if (TS_EXT.has(extname(file)) && options.typecheck !== false) {
+  let unlocatable = false;
+  const locate = (p: string) => {
+    if (unlocatable) return undefined;
+    try {
+      locator ??= new (require('./locate') as typeof import('./locate')).Locator(parseForLocations(file, text));
+      return locator.locate(p);
+    } catch {
+      // A file too deeply nested for the parser has diagnostics all the same, without locations.
+      unlocatable = true;
+      return undefined;
+    }
+  };
+  if (TS_EXT.has(extOf(file)) && options.typecheck !== false) {
     const diagnostics = typeCheck(file);
     if (diagnostics.length > 0) return { file, diagnostics, locate };
   }
@@ -189,6 +275,6 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
     }
     return { file, input: value, diagnostics: [], locate };
   } catch (e) {
-    return { file, diagnostics: [fail(file, `the config threw: ${(e as Error).message ?? String(e)}`, 'Fix the error in the config file.', stackLocation(file, e))], locate };
+    return { file, diagnostics: [fail(file, `the config threw: ${describeThrown(e)}`, 'Fix the error in the config file.', stackLocation(file, e))], locate };
   }
 }

@@ -2,7 +2,8 @@
 import { posix } from 'node:path';
 import type { Report } from '../diagnostics';
 import type { RingModel } from '../model';
-import { IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../names';
+import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../names';
+import { needsEscaping } from '../text';
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
@@ -25,6 +26,8 @@ export function checkNames(m: RingModel, r: Report): void {
       r.error('NAME_INVALID', h.path, `host name ${show(h.name)} is not a valid host name`, 'Use a DNS label: lower-case letters, digits and "-", 1-63 characters, not starting or ending with "-".');
     } else if (RESERVED_HOST_NAMES.has(h.name)) {
       r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" clashes with a file ringgen writes into the output folder`, `Rename the host; reserved: ${[...RESERVED_HOST_NAMES].join(', ')}.`);
+    } else if (ANSIBLE_RESERVED_HOST_NAMES.has(h.name)) {
+      r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" is a group Ansible defines itself: in the inventory, --limit ${h.name} would reach this host alone`, `Rename the host; Ansible reserves: ${[...ANSIBLE_RESERVED_HOST_NAMES].join(', ')}.`);
     }
     for (const what of ['internalIface', 'externalIface'] as const) {
       const name = h.spec[what];
@@ -76,6 +79,9 @@ function checkContainerNames(c: RingModel['containers'][number], r: Report): voi
     r.error('NAME_INVALID', `${c.path}.hostname`, `hostname ${show(s.hostname)} is not a valid hostname`, 'Use a DNS label: letters, digits and "-".');
   }
   const NUL_HINT = 'A NUL character cannot be part of a program argument, an environment variable or a path: remove it.';
+  // Docker's --mount parser (CSV) turns a CR before a line break into nothing, and the scripts'
+  // log lines on the host print these paths: such a path would not arrive, or not show, as written.
+  const PATH_HINT = 'A path may not hold control characters (CR, LF, tab, ESC...), line separators, bidirectional controls or zero-width characters: rename the file or folder.';
   (s.command ?? []).forEach((word, i) => {
     if (word.includes('\0')) r.error('COMMAND_INVALID', `${c.path}.command.${i}`, `command argument ${i} of container "${c.name}" contains a NUL character`, NUL_HINT);
   });
@@ -89,12 +95,14 @@ function checkContainerNames(c: RingModel['containers'][number], r: Report): voi
   if (s.envFile !== undefined && !s.envFile.startsWith('/')) {
     r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} is not an absolute path`, 'Give the absolute path of the file on the host, e.g. /etc/ringgen/app.env.');
   } else if (s.envFile?.includes('\0')) {
-    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} contains a NUL character`, NUL_HINT);
+    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} contains a NUL character`, NUL_HINT);  } else if (s.envFile !== undefined && needsEscaping(s.envFile)) {
+    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} contains a control, line-break or invisible character`, PATH_HINT);
   }
   const targets = new Map<string, number>();
   (s.volumes ?? []).forEach((v, i) => {
     const path = `${c.path}.volumes.${i}`;
     if (('source' in v ? v.source : '').includes('\0') || v.target.includes('\0')) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a NUL character`, NUL_HINT);
+    else if (needsEscaping('source' in v ? v.source : '') || needsEscaping(v.target)) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a control, line-break or invisible character`, PATH_HINT);
     if (!v.target.startsWith('/')) r.error('VOLUME_INVALID', path, `volume target ${show(v.target)} is not an absolute path`, 'The target is the absolute path inside the container.');
     if ('source' in v && !v.source.startsWith('/')) r.error('VOLUME_INVALID', path, `bind mount source ${show(v.source)} is not an absolute path`, 'Give an absolute host path, or use { volume: "name" } for a named volume.');
     if ('volume' in v && !PATTERNS.volumeName.test(v.volume)) r.error('VOLUME_INVALID', path, `volume name ${show(v.volume)} is not a valid Docker volume name`, 'Use letters, digits, "_", "." or "-".');
