@@ -36,8 +36,8 @@ tar -C "$repo" --exclude=./.git --exclude=./node_modules -cf - . | tar -C /tmp/c
 ln -s "$(readlink -f "$repo/node_modules")" /tmp/checkout/node_modules
 # Every 30 s a line of what runs, for a run that hangs (the host sees it in the share).
 ( while sleep 30; do
-    printf '%s up %s s, load %s, netns %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/uptime)" \
-      "$(cut -d' ' -f1-3 /proc/loadavg)" "$(ip netns list | wc -l)" >>"$share/progress.log"
+    printf '%s up %s s, load %s, netns %s, NET_RX softirqs %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/uptime)" \
+      "$(cut -d' ' -f1-3 /proc/loadavg)" "$(ip netns list | wc -l)" "$(awk '$1 == "NET_RX:" { print $2 + $3 }' /proc/softirqs)" >>"$share/progress.log"
   done ) &
 rc=0
 if cd /tmp/checkout; then

@@ -149,7 +149,7 @@ cmd_run() {
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$k/root/lib/modules,mount_tag=modules,security_model=none,readonly=on" \
     -virtfs "local,path=$out,mount_tag=share,security_model=none" \
-    -append "console=ttyS0 panic=-1 quiet vminit=$REPO/test/lab/vm-init.sh" \
+    -append "console=ttyS0 panic=-1 softlockup_panic=1 quiet vminit=$REPO/test/lab/vm-init.sh" \
     </dev/null >"$RUN_TMP/qemu.out" 2>&1 &
   QEMU_PID=$!
   deadline=$((SECONDS + ${VM_TIMEOUT:-2400}))
