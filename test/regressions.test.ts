@@ -283,4 +283,38 @@ describe('regressions', () => {
     }
     expect(checkRing(mk('10.0.0.1', '169.254.1.0/24')).diagnostics).toEqual([]);
   });
+
+  it('check.sh on the kernel datapath says when ovs-vswitchd has no upcall handler (Open vSwitch 3.1.0 started within 10 s of boot)', () => {
+    // Found in the kernel lab: Debian 12's Open vSwitch 3.1.0 counts 0 CPUs in its first 10 s after
+    // boot, starts no handler thread, and the kernel datapath loses every upcall: nothing forwards.
+    const dir = written(three());
+    const check = readFileSync(join(dir, 'h1/check.sh'), 'utf8');
+    expect(check).toMatch(/\n  check_upcalls\n/);
+    expect(readFileSync(join(written(three({ datapath: 'netdev' })), 'h1/check.sh'), 'utf8')).not.toMatch(/check_upcalls/);
+    const work = tempDir();
+    dirs.push(work);
+    // ovs-vswitchd stand-ins: a process whose only thread is named like OVS's handler threads, and one without.
+    writeFileSync(join(work, 'ovs-appctl'), '#!/bin/sh\necho "system@ovs-system:"\necho "  lookups: hit:5 missed:$MISSED lost:$LOST"\n', { mode: 0o755 });
+    const probe = (comm: string, missed: number, lost: number) => {
+      const script = [
+        `cp /bin/sleep ${work}/${comm}`,
+        `${work}/${comm} 30 & pid=$!`,
+        `echo $pid > ${work}/ovs-vswitchd.pid`,
+        `src=$(cat ${join(dir, 'h1/check.sh')}); eval "\${src%'main "$@"'}"`,
+        'check_upcalls; s=$?',
+        'kill $pid',
+        'exit $FAILED',
+      ].join('\n');
+      return run('bash', ['-c', script], { env: { ...process.env, PATH: `${work}:${process.env.PATH}`, OVS_RUNDIR: work, MISSED: String(missed), LOST: String(lost) } });
+    };
+    const none = probe('sleeper', 40, 40);
+    expect(none.status).toBe(1);
+    expect(none.stdout).toMatch(/^FAIL upcalls +ovs-vswitchd has no upcall handler thread: every new flow is lost \(lost 40 of 40\)/m);
+    const lostAll = probe('handler12', 40, 40);
+    expect(lostAll.status).toBe(1);
+    expect(lostAll.stdout).toMatch(/^FAIL upcalls +the datapath lost every upcall \(40 of 40\)/m);
+    const fine = probe('handler12', 40, 0);
+    expect(fine.status, fine.stdout + fine.stderr).toBe(0);
+    expect(fine.stdout).toMatch(/^ok +upcalls +1 handler thread\(s\), lost 0 of 40/m);
+  });
 });

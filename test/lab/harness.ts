@@ -14,6 +14,38 @@ export const LAB_SH = join(__dirname, 'lab.sh');
 /** The image every lab host has: busybox with sh, ping, nc, ip, httpd...; CMD is `sh`. */
 export const LAB_IMAGE = 'ringgen-lab/busybox:1';
 
+/**
+ * The datapath the lab's rings run on: `system` (the kernel module) when LAB_DATAPATH=system, as
+ * in the kernel lab's VM (`test/lab/vm.sh`; lab.sh then puts the underlay address on eth1 instead
+ * of an OVS bridge br-phy), else `netdev` (userspace: this machine's kernel has no OVS module).
+ */
+export const LAB_DATAPATH: 'system' | 'netdev' = process.env.LAB_DATAPATH === 'system' ? 'system' : 'netdev';
+
+/**
+ * How many times slower than this machine the lab runs: LAB_SLOWDOWN (the kernel lab's VM, in pure
+ * emulation, sets it), 1 elsewhere. Waits, command timeouts and time bounds are multiplied by it:
+ * functional checks keep their meaning, time figures from a slow machine are only upper bounds.
+ */
+export const LAB_SLOWDOWN = Math.max(1, Number(process.env.LAB_SLOWDOWN ?? '1') || 1);
+
+/** A time bound or wait (ms or s) scaled by LAB_SLOWDOWN. */
+export const slow = (t: number): number => t * LAB_SLOWDOWN;
+
+/**
+ * The BFD interval (ms) the lab's rings use: LAB_BFD_INTERVAL when set, else ringgen's default
+ * (50). The kernel lab's VM sets it: emulation runs 5-20x slower, and BFD at 50 ms (down after
+ * 150 ms without a packet) then misses its deadlines and tunnels between healthy hosts flap.
+ */
+export const LAB_BFD_INTERVAL: number | undefined = process.env.LAB_BFD_INTERVAL ? Number(process.env.LAB_BFD_INTERVAL) : undefined;
+
+/** The ring options every lab ring adds: the lab's datapath and, when set, its BFD interval. */
+export function labRingOptions(): { datapath: 'system' | 'netdev'; bfd?: { interval: number } } {
+  return { datapath: LAB_DATAPATH, ...(LAB_BFD_INTERVAL ? { bfd: { interval: LAB_BFD_INTERVAL } } : {}) };
+}
+
+/** A failover bound (s) measured with BFD at 50 ms, scaled to the lab's BFD interval and slowness. */
+export const failoverBound = (s: number): number => slow(s) * Math.max(1, (LAB_BFD_INTERVAL ?? 50) / 50);
+
 export interface LabHostSpec {
   name: string;
   /** Internal (underlay) address with prefix length, put on br-phy. */
@@ -44,7 +76,7 @@ export interface RunResult {
 export interface RunOptions {
   /** Written to the command's stdin. */
   input?: string;
-  /** Kill the command after this long (the result then has code 124). Default 120 s. */
+  /** Kill the command after this long (times LAB_SLOWDOWN; the result then has code 124). Default 120 s. */
   timeoutMs?: number;
   /** Extra environment variables. */
   env?: Record<string, string>;
@@ -106,7 +138,7 @@ function runSync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}):
   const r = spawnSync(file, args, {
     encoding: 'utf8',
     input: opts.input,
-    timeout: opts.timeoutMs ?? 120_000,
+    timeout: slow(opts.timeoutMs ?? 120_000),
     killSignal: 'SIGKILL',
     env: { ...env, ...opts.env },
     cwd: opts.cwd,
@@ -129,7 +161,7 @@ function runAsync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {})
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 120_000);
+    }, slow(opts.timeoutMs ?? 120_000));
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (e) => {
@@ -163,6 +195,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls until fn() holds; resolves to the seconds it took, throws after timeoutMs. */
 export async function waitFor(what: string, fn: () => boolean, timeoutMs = 30_000): Promise<number> {
   const start = Date.now();
+  timeoutMs = slow(timeoutMs);
   while (Date.now() - start < timeoutMs) {
     if (fn()) return (Date.now() - start) / 1000;
     await sleep(200);

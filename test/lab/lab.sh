@@ -16,7 +16,11 @@
 #
 # Environment: LAB_PREFIX (default rgl; `up` takes it from the spec), LAB_DIR
 # (default /tmp/ringgen-lab/PREFIX), LAB_CACHE (default /var/cache/ringgen-lab),
-# LAB_DOCKER_CLI (default /usr/bin/docker, the client matching Debian's dockerd).
+# LAB_DOCKER_CLI (default /usr/bin/docker, the client matching Debian's dockerd),
+# LAB_DATAPATH (netdev, the default: the underlay address on an OVS bridge br-phy holding
+# eth1; system: on eth1 itself, for the kernel datapath, which needs the openvswitch module),
+# LAB_SLOWDOWN (how many times slower than usual the machine runs: waits are longer, dockerds start
+# one at a time).
 #
 # Everything the lab makes lives in namespaces named PREFIX-*, in LAB_DIR and in
 # cgroups named after the host namespaces; `down` removes it by those names and by
@@ -219,6 +223,13 @@ start_ovs() {
   ip netns exec "$ns" env OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" \
     nice -n -10 ovs-vswitchd "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" --mlockall \
     --detach --log-file="$d/ovs-vswitchd.log" </dev/null >/dev/null 2>&1
+  if [[ $LAB_DATAPATH == system ]]; then
+    # The kernel datapath routes tunnel packets itself: the address sits on the NIC, as on a
+    # real host.
+    ip -n "$ns" addr add "$internal" dev eth1
+    ip -n "$ns" link set eth1 up
+    return 0
+  fi
   # The simulated host's "hardware": internal IP on an OVS bridge holding eth1,
   # as OVS's userspace tunnelling needs. No external_ids: not ringgen's.
   OVS_RUNDIR=$d ovs-vsctl --timeout=30 add-br br-phy -- set bridge br-phy datapath_type=netdev \
@@ -260,7 +271,7 @@ wait_dockerd() {
   local name=$1 d pid i
   d=$(host_dir "$name")
   pid=$(<"$d/docker/launch.pid")
-  for ((i = 0; i < 240; i++)); do
+  for ((i = 0; i < 240 * LAB_SLOWDOWN; i++)); do
     if docker_in "$name" version >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$d/docker/dockerd.log" >&2
@@ -268,7 +279,7 @@ wait_dockerd() {
     fi
     sleep 0.25
   done
-  die "dockerd of $name did not answer within 60 s (log: $d/docker/dockerd.log)"
+  die "dockerd of $name did not answer within $((60 * LAB_SLOWDOWN)) s (log: $d/docker/dockerd.log)"
 }
 
 import_image() {
@@ -318,7 +329,9 @@ cmd_up() {
     fi
     plain+=("$idx")
     setup_host_net "$((idx + 1))" "${names[idx]}" "${externals[idx]}"
-    start_dockerd "${names[idx]}"
+    # On a slow machine (LAB_SLOWDOWN > 1: the kernel lab's emulated VM) the dockerds start one
+    # after the other, below: started at once, six of them gave up on their own containerd.
+    ((LAB_SLOWDOWN > 1)) || start_dockerd "${names[idx]}"
   done
   local -a jobs=()
   for idx in "${!names[@]}"; do
@@ -336,6 +349,10 @@ cmd_up() {
   done
   jobs=()
   for idx in "${plain[@]}"; do
+    if ((LAB_SLOWDOWN > 1)); then
+      start_dockerd "${names[idx]}"
+      wait_dockerd "${names[idx]}" || die "starting Docker failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
+    fi
     { wait_dockerd "${names[idx]}" && import_image "${names[idx]}" "$tar"; } &
     jobs+=("$!")
   done
@@ -408,13 +425,18 @@ cmd_dump() {
     return 0
   fi
   section ovs-vsctl show;     OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 show || true
+  if [[ -d /sys/module/openvswitch ]]; then
+    section ovs-dpctl show;   in_ns "$ns" ovs-dpctl show || true
+  fi
   section ip -d -br link;     ip -n "$ns" -d -br link || true
+  section ip -d link;         ip -n "$ns" -d link || true
   section ip addr;            ip -n "$ns" addr || true
   section ip route;           ip -n "$ns" route || true
   section iptables-save filter; in_ns "$ns" iptables-save -t filter || true
   section iptables-save nat;  in_ns "$ns" iptables-save -t nat || true
   section docker ps -a;       docker_in "$name" ps -a || true
   section RSTP ports;         OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 --columns=name,rstp_status list port || true
+  section BFD state;          OVS_RUNDIR=$d/ovs ovs-appctl --timeout=5 bfd/show 2>&1 | grep -E '^-|State|Diagnostic|Remote Session State' || true
   section MAC tables
   local br
   for br in $(OVS_RUNDIR=$d/ovs ovs-vsctl --timeout=5 list-br 2>/dev/null); do
@@ -571,11 +593,15 @@ require_tools() {
   [[ -x $LAB_DOCKER_CLI ]] || die "missing Docker client $LAB_DOCKER_CLI"
 }
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   LAB_CACHE=${LAB_CACHE:-/var/cache/ringgen-lab}
   LAB_DOCKER_CLI=${LAB_DOCKER_CLI:-/usr/bin/docker}
+  LAB_DATAPATH=${LAB_DATAPATH:-netdev}
+  LAB_SLOWDOWN=${LAB_SLOWDOWN:-1}
+  [[ $LAB_SLOWDOWN =~ ^[1-9][0-9]?$ ]] || die "LAB_SLOWDOWN must be a whole number 1-99, not '$LAB_SLOWDOWN'"
+  [[ $LAB_DATAPATH == netdev || $LAB_DATAPATH == system ]] || die "LAB_DATAPATH must be netdev or system, not '$LAB_DATAPATH'"
   local cmd=${1:-help}
   (($#)) && shift
   case $cmd in

@@ -1,0 +1,134 @@
+/**
+ * The kernel lab: the lab's rings (ring.test.ts: the original's four-host GRE ring; vxlan.test.ts:
+ * six hosts, VXLAN, a chord) run on Open vSwitch's kernel datapath, ringgen's default, inside a
+ * QEMU VM that boots Debian's own kernel (this machine's kernel has no OVS module) on this
+ * machine's userspace (test/lab/vm.sh). The VM runs the same test files with LAB_DATAPATH=system;
+ * its vitest writes a JSON report to a writable share, which this file asserts on, with the exit
+ * code. A failure prints the in-VM run's log, which holds the lab's dump of every host.
+ * Needs root, qemu-system-x86 and the prepared kernel (`bash test/lab/vm.sh prepare`); skips
+ * loudly elsewhere, fails under CI=true.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labPrerequisites } from './harness';
+
+const VM_SH = join(__dirname, 'vm.sh');
+const REPO = join(__dirname, '..', '..');
+/** The VM runs 5-20x slower than this machine (pure emulation): its lab scales waits and bounds by this. */
+const SLOWDOWN = process.env.KERNEL_LAB_SLOWDOWN ?? '5';
+/**
+ * BFD interval of the rings in the VM. At ringgen's 50 ms a session is declared down after 150 ms
+ * without a packet, which emulated switches miss now and then (docs/lab.md, "The kernel lab"):
+ * tunnels between healthy hosts flapped. 300 ms (down after 0.9 s) does not; a real fault of the
+ * datapath still shows at any interval.
+ */
+const BFD_INTERVAL = process.env.KERNEL_LAB_BFD_INTERVAL ?? '300';
+const FILES = (process.env.KERNEL_LAB_FILES ?? 'test/lab/ring.test.ts test/lab/vxlan.test.ts').split(/\s+/).filter(Boolean);
+/** QEMU is killed after this long (vm.sh's VM_TIMEOUT). */
+const VM_TIMEOUT_S = Number(process.env.KERNEL_LAB_TIMEOUT ?? '2700');
+
+/** What the VM needs besides the lab's own prerequisites. */
+export function kernelLabMissing(): string[] {
+  const missing = labPrerequisites().missing;
+  const r = spawnSync('bash', [VM_SH, 'available'], { encoding: 'utf8' });
+  if (r.status !== 0) missing.push(r.stdout.trim() || r.stderr.trim() || 'vm.sh available failed');
+  return [...new Set(missing)];
+}
+
+function kernelLabAvailable(): boolean {
+  if (process.env.LAB_DATAPATH === 'system') return false; // already inside the VM
+  const missing = kernelLabMissing();
+  if (missing.length === 0) return true;
+  if (process.env.CI === 'true') return true;
+  const line = '!'.repeat(78);
+  console.warn(
+    `\n${line}\n!! KERNEL LAB SKIPPED: ${missing.join('; ')}\n` +
+      `!! Needs root, apt-get install --no-install-recommends qemu-system-x86, and\n` +
+      `!! bash test/lab/vm.sh prepare. Under CI=true this fails instead of skipping.\n${line}\n`,
+  );
+  return false;
+}
+
+interface VitestReport {
+  success: boolean;
+  numTotalTests: number;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  testResults: Array<{ name: string; status: string; message?: string; assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }>;
+}
+
+describe.runIf(kernelLabAvailable())('kernel lab: the rings on the kernel datapath, in a VM', () => {
+  let share = '';
+  let rc = -1;
+  let seconds = 0;
+  let report: VitestReport | undefined;
+  let runLog = '';
+  const tail = (s: string, n: number) => s.split('\n').slice(-n).join('\n');
+
+  beforeAll(async () => {
+    const missing = kernelLabMissing();
+    if (missing.length) throw new Error(`the kernel lab cannot run here (CI=true): ${missing.join('; ')}`);
+    share = mkdtempSync('/tmp/ringgen-vm-share-');
+    const cmd = [
+      `LAB_DATAPATH=system LAB_SLOWDOWN=${SLOWDOWN} LAB_BFD_INTERVAL=${BFD_INTERVAL}`,
+      `node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile="$LAB_SHARE/report.json"`,
+      ...FILES,
+    ].join(' ');
+    const start = Date.now();
+    rc = await new Promise<number>((resolve, reject) => {
+      const child = spawn('bash', [VM_SH, 'run', share, '--', cmd], {
+        cwd: REPO,
+        env: { ...process.env, VM_TIMEOUT: String(VM_TIMEOUT_S) },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      // vm.sh kills QEMU itself after VM_TIMEOUT; SIGTERM (which it traps) if it hangs beyond.
+      const timer = setTimeout(() => child.kill('SIGTERM'), (VM_TIMEOUT_S + 120) * 1000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve(code ?? 125);
+      });
+    });
+    seconds = (Date.now() - start) / 1000;
+    runLog = existsSync(join(share, 'run.log')) ? readFileSync(join(share, 'run.log'), 'utf8') : '';
+    if (existsSync(join(share, 'report.json'))) report = JSON.parse(readFileSync(join(share, 'report.json'), 'utf8')) as VitestReport;
+    // The figures the lab printed in the VM, for the record.
+    const figures = runLog.split('\n').filter((l) => /^lab( vxlan)?[ :(]/.test(l));
+    console.log(`kernel lab: VM run took ${seconds.toFixed(0)} s, exit code ${rc}\n${figures.join('\n')}`);
+  }, (VM_TIMEOUT_S + 180) * 1000);
+
+  afterAll(() => {
+    if (share && process.env.LAB_KEEP !== '1') rmSync(share, { recursive: true, force: true });
+  });
+
+  const why = () => {
+    const console = existsSync(join(share, 'console.log')) ? readFileSync(join(share, 'console.log'), 'utf8') : '';
+    return `in-VM run (exit ${rc}):\n${tail(runLog, 4000)}\n--- console tail ---\n${tail(console, 40)}`;
+  };
+
+  it('the VM booted Debian\'s kernel, ran the lab on the kernel datapath and wrote a report', () => {
+    expect(report, why()).toBeDefined();
+    expect(runLog, why()).toMatch(/vm-init: up .* kernel \d/);
+  });
+
+  it.each(FILES)('every test of %s passed on the kernel datapath', (file) => {
+    const result = report?.testResults.find((r) => r.name.endsWith(file));
+    expect(result, why()).toBeDefined();
+    const failed = result!.assertionResults.filter((a) => a.status !== 'passed');
+    if (failed.length || result!.status !== 'passed') console.error(why());
+    expect(failed.map((a) => `${a.title}: ${a.status} ${a.failureMessages.join('\n').slice(0, 2000)}`)).toEqual([]);
+    expect(result!.assertionResults.length).toBeGreaterThan(0);
+    expect(result!.status, result!.message).toBe('passed');
+  });
+
+  it('the VM exited 0 and nothing of it is left', () => {
+    expect(rc, why()).toBe(0);
+    expect(report?.success).toBe(true);
+    const qemu = spawnSync('pgrep', ['-f', `mount_tag=share.*path=${share}|path=${share},mount_tag=share`], { encoding: 'utf8' });
+    expect(qemu.stdout.trim(), 'a QEMU of this run still runs').toBe('');
+    expect(spawnSync('bash', ['-c', 'ls -d /tmp/ringgen-vm.* 2>/dev/null'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  });
+});
