@@ -122,6 +122,21 @@ kill "$container"`);
     expect([...out.links.keys()].sort()).toEqual(['lo']);
   });
 
+  it('attaches of one container at once (the watcher and the containers unit at boot) wait for each other: each succeeds, one veth', () => {
+    const out = inNetns(original(), `unshare --net --mount sh -c 'mount -t sysfs sysfs /sys; exec sleep 60' & container=$!
+sleep 0.2
+export DOCKER_INSPECT="$container ddbms"
+run_script "$HOST/up.sh" network; echo "network=$?"
+for i in 1 2 3 4; do run_script "$HOST/up.sh" attach test1 >/dev/null 2>"$RINGGEN_STATE_DIR/err$i" & done
+fails=0; for job in $(jobs -p); do [ "$job" = "$container" ] || wait "$job" || fails=$((fails + 1)); done
+echo "failed=$fails"; cat "$RINGGEN_STATE_DIR"/err* >&2
+echo "eth1: $(nsenter -t "$container" -n ip -o -4 addr show dev eth1 | awk '{print $4}')"
+links | grep '^vc-test1 '
+kill "$container"`);
+    expect(out.stderr).not.toContain('error');
+    expect(out.stdout).toContain('network=0\nfailed=0\neth1: 192.168.2.11/24\nvc-test1 ringgen:ddbms br0 UP');
+  });
+
   it('up.sh attach refuses a running container of the name that ringgen did not create, and touches nothing', () => {
     const out = inNetns(original(), `unshare --net --mount sh -c 'mount -t sysfs sysfs /sys; exec sleep 60' & container=$!
 sleep 0.2

@@ -351,8 +351,18 @@ network_up() {
 
 # Attaches a running container on eth1 with its fixed IP (what pipework did), unless it already is.
 # Returns 1, saying why, for a container or veth of its names that ringgen did not make (the
-# watcher logs it and carries on; up.sh stops).
+# watcher logs it and carries on; up.sh stops). One attach at a time on a host: at boot the
+# watcher's first pass and the containers unit attach the same container at once, and each took
+# the veth the other was still making (no alias yet) for a foreign one.
 attach() {
+  mkdir -p "$STATE_DIR"
+  (
+    flock -w 120 8 || { log "error: another attach has held $STATE_DIR/attach.lock for 120 s"; exit 1; }
+    attach_now "$@"
+  ) 8>"$STATE_DIR/attach.lock"
+}
+
+attach_now() {
   local name=$1 bridge=$2 ip=$3 prefix=$4 mac=$5 mtu=$6 host_end=$7 temp_end=$8 gateway=$9 pid ring end
   read -r pid ring < <(docker container inspect -f '{{.State.Pid}} {{index .Config.Labels "ringgen.ring"}}' "$name" 2>/dev/null || echo 0)
   [ "${pid:-0}" -gt 0 ] || return 0
