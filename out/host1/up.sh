@@ -103,11 +103,11 @@ ovs_get() {
 
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
-# The interface's alias (the kernel keeps at most 256 bytes of it), read without a process.
+# The interface's alias, from `ip` (a /sys mounted in another network namespace, as in a container, does not list it).
 link_owner() {
-  local alias=''
-  IFS= read -r -n 256 alias 2>/dev/null <"/sys/class/net/$1/ifalias" || true
-  printf '%s\n' "$alias"
+  local line
+  line=$(ip -o link show dev "$1" 2>/dev/null) || return 0
+  case "$line" in *' alias '*) printf '%s\n' "${line##* alias }" ;; esac
 }
 
 # True when NAME is in the space-separated list WORDS.
@@ -370,9 +370,13 @@ attach_now() {
     log "error: container $name is running but ringgen did not create it for ring $RING (no label ringgen.ring=$RING): not attaching it; rename it on the host, or the container in the ring"
     return 1
   fi
-  for end in "$host_end" "$temp_end"; do
-    link_free_or_ours "$end" "ringgen names the veth of container $name $host_end/$temp_end: rename container $name in the ring, or the interface on the host" || return 1
-  done
+  # A veth without its alias yet is ringgen's when an attach of this container was cut between
+  # making it and naming it (the attach unit restarted mid-attach): the marker says so.
+  if [ ! -e "$STATE_DIR/attaching-$name" ]; then
+    for end in "$host_end" "$temp_end"; do
+      link_free_or_ours "$end" "ringgen names the veth of container $name $host_end/$temp_end: rename container $name in the ring, or the interface on the host" || return 1
+    done
+  fi
   if nsenter -t "$pid" -n ip -o -4 addr show dev eth1 2>/dev/null | grep -qF " $ip/$prefix " &&
     link_exists "$host_end"; then
     ip link set dev "$host_end" master "$bridge" up
@@ -382,9 +386,11 @@ attach_now() {
   nsenter -t "$pid" -n ip link del dev eth1 2>/dev/null || true
   if link_exists "$host_end"; then ip link del dev "$host_end"; fi
   if link_exists "$temp_end"; then ip link del dev "$temp_end"; fi
+  : >"$STATE_DIR/attaching-$name"
   ip link add name "$host_end" mtu "$mtu" type veth peer name "$temp_end" mtu "$mtu"
   ip link set dev "$host_end" alias "$OWNER"
   ip link set dev "$temp_end" alias "$OWNER"
+  rm -f "$STATE_DIR/attaching-$name"
   ip link set dev "$host_end" master "$bridge" up
   ip link set dev "$temp_end" netns "$pid"
   nsenter -t "$pid" -n ip link set dev "$temp_end" name eth1 address "$mac"

@@ -98,11 +98,11 @@ ovs_get() {
 
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
-# The interface's alias (the kernel keeps at most 256 bytes of it), read without a process.
+# The interface's alias, from `ip` (a /sys mounted in another network namespace, as in a container, does not list it).
 link_owner() {
-  local alias=''
-  IFS= read -r -n 256 alias 2>/dev/null <"/sys/class/net/$1/ifalias" || true
-  printf '%s\n' "$alias"
+  local line
+  line=$(ip -o link show dev "$1" 2>/dev/null) || return 0
+  case "$line" in *' alias '*) printf '%s\n' "${line##* alias }" ;; esac
 }
 
 # True when NAME is in the space-separated list WORDS.
