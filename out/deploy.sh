@@ -13,6 +13,15 @@
 # Environment: RINGGEN_SSH_USER (default: ssh's own), RINGGEN_SSH_OPTS (more -o Key=value for
 # ssh, scp and rsync), RINGGEN_STAGE (default .ringgen/ddbms, under the ssh user's home),
 # RINGGEN_COPY (rsync or scp), RINGGEN_CHECK_TRIES (20), RINGGEN_CHECK_DELAY (3 seconds).
+# Runs on bash 3.2 or later (macOS has 3.2).
+
+# Before 4.4, bash takes an empty array for an unbound variable under `set -u`: every expansion of
+# an array that can be empty is guarded (${A[@]+"${A[@]}"}).
+[ -n "${BASH_VERSION:-}" ] || { echo "deploy.sh needs bash 3.2 or later; run it with bash" >&2; exit 2; }
+if [ "${BASH_VERSINFO[0]}" -lt 3 ] || { [ "${BASH_VERSINFO[0]}" -eq 3 ] && [ "${BASH_VERSINFO[1]}" -lt 2 ]; }; then
+  echo "deploy.sh needs bash 3.2 or later; this is bash ${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}" >&2
+  exit 2
+fi
 set -euo pipefail
 
 readonly RING=ddbms
@@ -116,10 +125,10 @@ check_host() {
 on_exit() {
   local status=$? host left=()
   if [ "$status" -eq 0 ] || [ -z "$CURRENT" ]; then return 0; fi
-  for host in "${TARGETS[@]}"; do
-    in_list "$host" "${DONE[@]}" || left+=("$host")
+  for host in ${TARGETS[@]+"${TARGETS[@]}"}; do
+    in_list "$host" ${DONE[@]+"${DONE[@]}"} || left+=("$host")
   done
-  log "stopped at ${CURRENT}; done: ${DONE[*]:-none}; not done: ${left[*]}"
+  log "stopped at ${CURRENT}; done: ${DONE[*]:-none}; not done: ${left[*]:-none}"
 }
 
 in_list() {
@@ -135,7 +144,7 @@ main() {
     case "$1" in
     --dry-run) DRY_RUN=1 ;;
     --initial) INITIAL=1 ;;
-    -h | --help) sed -n '5,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+    -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
     -*) die "unknown option: $1 (see --help)" ;;
     *)
       address_of "$1" >/dev/null || die "unknown host: $1 (ring $RING has: ${HOSTS[*]})"
@@ -155,26 +164,26 @@ main() {
   [ "$COPY" = rsync ] || [ "$COPY" = scp ] || die "RINGGEN_COPY must be rsync or scp"
   local extra=() host
   read -r -a extra <<<"${RINGGEN_SSH_OPTS:-}"
-  SSH_OPTS+=("${extra[@]}")
-  for host in "${TARGETS[@]}"; do
+  SSH_OPTS+=(${extra[@]+"${extra[@]}"})
+  for host in ${TARGETS[@]+"${TARGETS[@]}"}; do
     [ -f "$SCRIPT_DIR/$host/install.sh" ] || die "$SCRIPT_DIR/$host/install.sh is missing: run ringgen build"
   done
   trap on_exit EXIT
   if [ "$INITIAL" -eq 1 ]; then
-    for host in "${TARGETS[@]}"; do install_host "$host"; done
-    for host in "${TARGETS[@]}"; do
+    for host in ${TARGETS[@]+"${TARGETS[@]}"}; do install_host "$host"; done
+    for host in ${TARGETS[@]+"${TARGETS[@]}"}; do
       check_host "$host"
       DONE+=("$host")
     done
   else
-    for host in "${TARGETS[@]}"; do
+    for host in ${TARGETS[@]+"${TARGETS[@]}"}; do
       install_host "$host"
       check_host "$host"
       DONE+=("$host")
     done
   fi
   CURRENT=''
-  if [ "$DRY_RUN" -eq 1 ]; then log "dry run: nothing was run"; else log "done: ${DONE[*]}"; fi
+  if [ "$DRY_RUN" -eq 1 ]; then log "dry run: nothing was run"; else log "done: ${DONE[*]:-none}"; fi
 }
 
 main "$@"

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
+import { unguardedArrayExpansions } from './array-guards';
 import { buildFile, EXAMPLES, hasTool, run, tempDir, writeFiles } from './helpers';
 
 const HOST_SCRIPTS = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh'];
@@ -99,20 +100,92 @@ describe('bash version', () => {
     for (const dir of [host1, join(lone, 'h1')]) {
       for (const s of readdirSync(dir).filter((f) => HOST_SCRIPTS.includes(f))) {
         const text = readFileSync(join(dir, s), 'utf8');
-        text.split('\n').forEach((line, i) => {
-          if (line.trimStart().startsWith('#')) return;
-          for (const m of line.matchAll(/(\$\{[A-Za-z_]+\[[@*]\]\+)?"\$\{([A-Za-z_]+)\[[@*]\]\}"/g)) {
-            const name = m[2]!;
-            if (m[1] !== undefined) continue; // ${A[@]+"${A[@]}"}
-            if (line.includes(`[ "\${#${name}[@]}" -eq 0 ] ||`)) continue; // expanded only when not empty
-            // An array assigned one non-empty literal, and only that, is never empty.
-            const assigned = [...text.matchAll(new RegExp(`\\b${name}(\\+?)=\\(([^)]*)\\)`, 'g'))];
-            if (assigned.length === 1 && assigned[0]![1] === '' && assigned[0]![2]!.trim() !== '') continue;
-            offenders.push(`${dir.endsWith('h1') ? 'lone' : 'host1'}/${s}:${i + 1}: ${line.trim()}`);
-          }
-        });
+        for (const o of unguardedArrayExpansions(text)) offenders.push(`${dir.endsWith('h1') ? 'lone' : 'host1'}/${s}:${o.line}: ${o.text}`);
       }
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+/**
+ * deploy.sh runs on the operator's machine, where macOS has bash 3.2: no bash that old runs here,
+ * so every array expansion that can be empty is shown guarded, nothing newer than 3.2 is used, and
+ * the paths that meet empty arrays run (to show they work, not what 3.2 would say).
+ */
+describe('deploy.sh on bash 3.2', () => {
+  const deploy = join(original, 'deploy.sh');
+  const text = readFileSync(deploy, 'utf8');
+  const DEPLOY_CHECK = 'if [ "${BASH_VERSINFO[0]}" -lt 3 ] || { [ "${BASH_VERSINFO[0]}" -eq 3 ] && [ "${BASH_VERSINFO[1]}" -lt 2 ]; }; then';
+
+  it('expands no array that can be empty without a guard (DONE, the extra ssh options, the hosts left)', () => {
+    expect(unguardedArrayExpansions(text)).toEqual([]);
+  });
+
+  it('the scan finds unguarded expansions, in every form, and passes guarded ones', () => {
+    const bad = ['A=()', 'f "${A[@]}"', 'echo "left: ${A[*]}"', 'B+=("${A[@]}")', 'rm "${A[@]/#/x/}"', 'for h in ${A[@]}; do :; done'];
+    expect(unguardedArrayExpansions(bad.join('\n')).map((o) => o.line)).toEqual([2, 3, 4, 5, 6]);
+    const good = ['A=()', 'L=(x y)', 'L+=(z)', 'f ${A[@]+"${A[@]}"} "${L[@]}"', 'echo "${A[*]:-none} ${#A[@]}"', '[ "${#A[@]}" -eq 0 ] || f "${A[@]}"'];
+    expect(unguardedArrayExpansions(good.join('\n'))).toEqual([]);
+  });
+
+  it('uses nothing bash 3.2 lacks', () => {
+    const newer: Array<[RegExp, string]> = [
+      [/\b(declare|local|typeset) -[a-zA-Z]*[An]/, 'associative arrays, namerefs (4.0, 4.3)'],
+      [/\b(mapfile|readarray|coproc)\b/, 'mapfile, coproc (4.0)'],
+      [/\$\{[A-Za-z_][A-Za-z0-9_]*(\^|,)/, 'case conversion (4.0)'],
+      [/\[\[ -v /, '[[ -v ]] (4.2)'],
+      [/\|&|&>>|;;&|;&\s*$/, '|&, &>>, ;;&, ;& (4.0)'],
+      [/\{[A-Za-z_][A-Za-z0-9_]*\}[<>]/, '{var}> (4.1)'],
+      [/\[-[0-9]+\]\}/, 'negative subscripts (4.3)'],
+      [/\bread\b[^\n]*-t [0-9]*\./, 'fractional read timeouts (4.0)'],
+      [/\bprintf -v [A-Za-z_]+\[/, 'printf -v into an array element'],
+      [/\$\{[A-Za-z_][A-Za-z0-9_]*@[QEPAa]\}/, '${x@Q} (4.4)'],
+    ];
+    const code = text.split('\n').filter((l) => !l.trimStart().startsWith('#'));
+    for (const [pattern, what] of newer) expect(code.filter((l) => pattern.test(l)), what).toEqual([]);
+  });
+
+  it.each(['dash', 'busybox sh'].filter((sh) => hasTool(sh.split(' ')[0]!)))('run with %s, it stops at once saying it needs bash', (shell) => {
+    const r = run('sh', ['-c', `exec ${shell} "$0" --dry-run`, deploy]);
+    expect(r.stderr).toBe('deploy.sh needs bash 3.2 or later; run it with bash\n');
+    expect(r.status).toBe(2);
+  });
+
+  it.each([
+    ['2', '5', 'stops'],
+    ['3', '1', 'stops'],
+    ['3', '2', 'runs'],
+    ['5', '2', 'runs'],
+  ])('in bash %s.%s, it %s', (major, minor, outcome) => {
+    expect(text.split(DEPLOY_CHECK).length).toBe(2);
+    const faked = join(original, 'faked-deploy.sh');
+    writeFileSync(faked, text.replace(DEPLOY_CHECK, DEPLOY_CHECK.replaceAll('"${BASH_VERSINFO[0]}"', major).replaceAll('"${BASH_VERSINFO[1]}"', minor)).replace(/this is bash \$\{BASH_VERSINFO\[0\]\}\.\$\{BASH_VERSINFO\[1\]\}/, `this is bash ${major}.${minor}`));
+    const r = run('bash', [faked, '--help']);
+    rmSync(faked);
+    if (outcome === 'runs') {
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Runs on bash 3.2 or later');
+    } else {
+      expect(r.stderr).toBe(`deploy.sh needs bash 3.2 or later; this is bash ${major}.${minor}\n`);
+      expect(r.status).toBe(2);
+    }
+  });
+
+  it('runs where the arrays are empty: no extra ssh options, and a stop before any host is done', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // ssh fails every check.sh: the rollout stops at its first host, with nothing done.
+    writeFileSync(join(bin, 'ssh'), '#!/bin/sh\ncase "$*" in *check.sh*) exit 1 ;; esac\n');
+    writeFileSync(join(bin, 'scp'), '#!/bin/sh\n');
+    for (const t of ['ssh', 'scp']) chmodSync(join(bin, t), 0o755);
+    const env = { PATH: `${bin}:/usr/bin:/bin`, RINGGEN_COPY: 'scp', RINGGEN_CHECK_TRIES: '1', RINGGEN_CHECK_DELAY: '0' };
+    const dry = run('bash', [deploy, '--dry-run', 'host2'], { env });
+    expect(dry.stderr).toContain('dry run: nothing was run');
+    expect(dry.status).toBe(0);
+    const stop = run('bash', [deploy, 'host2', 'host3'], { env });
+    expect(stop.stderr).toContain('stopped at host2 (check.sh); done: none; not done: host2 host3');
+    expect(stop.status).toBe(1);
   });
 });

@@ -5,71 +5,15 @@
  * real process standing in for a container), with Open vSwitch, Docker and systemd faked by
  * test/host-stubs.sh.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
-import { buildFile, EXAMPLES, requireTools, ROOT, tempDir, writeFiles } from './helpers';
+import { CAN_RUN, cleanUp, folder, inNetns, original, RUN_LIMIT_MS } from './host-netns';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(cleanUp);
 
-const CAN_RUN = requireTools(['unshare', 'ip', 'iptables-restore', 'nsenter', 'mount'], true);
-
-function folder(files: ReturnType<typeof buildRing>['files']): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  writeFiles(dir, files);
-  return dir;
-}
-
-/** host1 of the original's example: ring ddbms, bridges br0 and br1, container test1 on br0, tunnels gre0 and gre3. */
-const original = () => join(folder(buildFile(EXAMPLES.find((f) => f.endsWith('original.ring.ts'))!).files), 'host1');
-
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  calls: string;
-  /** `links` output after the script: name, alias, master, state. */
-  links: Map<string, { alias: string; master: string; state: string }>;
-}
-
-/**
- * Runs SCRIPT (bash, with host-stubs.sh sourced and HOST set to the host folder) in a new network
- * and mount namespace owning 10.20.10.70, and lists the interfaces it leaves.
- */
-function inNetns(host: string, script: string, ovsDb = ''): Outcome {
-  const dir = tempDir('ringgen-foreign-');
-  dirs.push(dir);
-  writeFileSync(join(dir, 'ovs.db'), ovsDb);
-  writeFileSync(join(dir, 'calls'), '');
-  const body = [
-    'set -u',
-    'mount -t sysfs sysfs /sys',
-    `source ${JSON.stringify(join(ROOT, 'test/host-stubs.sh'))}`,
-    'ip link set dev lo up && ip addr add 10.20.10.70/32 dev lo',
-    script,
-    'echo "-- links"',
-    'links',
-  ].join('\n');
-  const env = { ...process.env, HOST: host, CALLS: join(dir, 'calls'), OVS_DB: join(dir, 'ovs.db'), RINGGEN_STATE_DIR: join(dir, 'state'), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-  const r = spawnSync('unshare', ['--net', '--mount', 'bash', '-c', body], { encoding: 'utf8', env, timeout: 30_000 });
-  if (r.error) throw r.error;
-  const [stdout, linkText = ''] = r.stdout.split('-- links\n');
-  const links = new Map(
-    linkText
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' '))
-      .map(([name, alias, master, state]) => [name!, { alias: alias!, master: master!, state: state! }]),
-  );
-  return { stdout: stdout!, stderr: r.stderr, calls: readFileSync(join(dir, 'calls'), 'utf8'), links };
-}
-
-describe.runIf(CAN_RUN)('foreign objects on the host', () => {
+describe.runIf(CAN_RUN)('foreign objects on the host', { timeout: 3 * RUN_LIMIT_MS }, () => {
   it.each([
     ['br0-lb', 'ip link add name br0-lb type veth peer name theirs'],
     ['br0-ov', 'ip link add name br0-ov type bridge'],
@@ -137,6 +81,19 @@ kill "$container"`);
     expect(out.stdout).toContain('network=0\nfailed=0\neth1: 192.168.2.11/24\nvc-test1 ringgen:ddbms br0 UP');
   });
 
+  it("up.sh attach refuses a container whose eth1 ringgen did not make (a second Docker network), and leaves it", () => {
+    const out = inNetns(original(), `unshare --net --mount sh -c 'mount -t sysfs sysfs /sys; ip link add eth1 type dummy; ip link set dev eth1 alias mine; exec sleep 60' & container=$!
+for _ in $(seq 100); do nsenter -t "$container" -n ip -o link show dev eth1 2>/dev/null | grep -q 'alias mine' && break; sleep 0.1; done
+export DOCKER_INSPECT="$container ddbms"
+run_script "$HOST/up.sh" network; echo "network=$?"
+run_script "$HOST/up.sh" attach test1; echo "attach=$?"
+echo "eth1: $(nsenter -t "$container" -n ip -o link show dev eth1 | grep -o 'alias .*')"
+kill "$container"`);
+    expect(out.stdout).toContain('network=0\nattach=1\neth1: alias mine');
+    expect(out.stderr).toContain('error: container test1 has an eth1 that ringgen did not make (no alias ringgen:ddbms; a second Docker network?): not attaching it; disconnect that network (docker network disconnect), or rename the interface in the container');
+    expect(out.links.has('vc-test1')).toBe(false);
+  });
+
   it('up.sh attach refuses a running container of the name that ringgen did not create, and touches nothing', () => {
     const out = inNetns(original(), `unshare --net --mount sh -c 'mount -t sysfs sysfs /sys; exec sleep 60' & container=$!
 sleep 0.2
@@ -168,9 +125,11 @@ run_script "$HOST/up.sh" network; echo "up=$?"`);
     expect(out.calls, port).not.toMatch(new RegExp(`add-port ovs0 ${port}\\b`));
   });
 
-  it("down.sh removes ringgen's ports but keeps its OVS bridge while a port someone added by hand is on it", () => {
+  it("down.sh removes ringgen's ports but keeps its OVS bridge while a port someone added by hand is on it, and exits 3 saying so", () => {
     const out = inNetns(original(), `run_script "$HOST/down.sh"; echo "down=$?"`, 'bridge ovs0 ddbms\nport gre0 ovs0 ddbms\nport mine ovs0 -\nbridge other -\nport theirs other -\n');
-    expect(out.stdout).toContain('down=0');
+    expect(out.stdout).toContain('down=3');
+    expect(out.stderr).toContain('ring ddbms removed from this host, except what it kept: OVS bridge ovs0 (see above)');
+    expect(out.stderr).not.toContain('ring ddbms removed from this host\n');
     expect(out.calls).toContain('ovs-vsctl --if-exists del-port gre0\n');
     expect(out.calls).not.toMatch(/del-br|del-port (mine|theirs)/);
     expect(out.stderr).toContain('keeping OVS bridge ovs0: it holds ports ringgen did not make (mine); move or remove them (ovs-vsctl del-port) and run this again');

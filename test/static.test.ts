@@ -2,6 +2,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ring } from '../src/dsl';
+import { buildRing } from '../src/pipeline';
 import { buildFile, EXAMPLES, requireTools, run, tempDir, writeFiles } from './helpers';
 
 const dirs: string[] = [];
@@ -86,6 +88,47 @@ describe.each(EXAMPLES.map((e) => [basename(e), e]))('%s', (_name, example) => {
       expect(r.stdout + r.stderr, h).toBe('');
       expect(r.status, h).toBe(0);
     }
+  });
+});
+
+/** Lines of a host script that read a file other than through read_bounded (a size and a time limit). */
+function unboundedReads(text: string): string[] {
+  const body = /^read_bounded\(\) \{\n[\s\S]*?\n\}$/m.exec(text)?.[0] ?? '';
+  return text
+    .replace(body, '')
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('#'))
+    .filter((l) => /\bhead -c\b|(^|[|;&({]|\$\(|\bthen|\bdo)\s*cat\b/.test(l));
+}
+
+describe('reads of host data', () => {
+  const { dir, hosts } = built(EXAMPLES.find((f) => f.endsWith('original.ring.ts'))!);
+  // A container with an env file: up.sh digests it.
+  const withEnv = buildRing(
+    ring('reads').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' })
+      .bridge('br0', { subnet: '192.168.7.0/24' })
+      .container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', envFile: '/etc/c1.env' }),
+  );
+  const envDir = tempDir();
+  dirs.push(envDir);
+  writeFiles(envDir, withEnv.files);
+
+  it('every host script reads files through read_bounded (a regular file, a size, 10 s), the env file and /proc included', () => {
+    const folders = [...hosts.map((h) => join(dir, h)), join(envDir, 'h1')];
+    expect(readFileSync(join(envDir, 'h1', 'up.sh'), 'utf8')).toContain('env_file_digest() {');
+    for (const folder of folders) {
+      for (const s of readdirSync(folder).filter((f) => f.endsWith('.sh'))) {
+        const text = readFileSync(join(folder, s), 'utf8');
+        expect(text, s).toContain('read_bounded() {');
+        expect(unboundedReads(text), `${folder}/${s}`).toEqual([]);
+      }
+    }
+  });
+
+  it('the scan finds a read that bypasses read_bounded', () => {
+    const lib = 'read_bounded() {\n  timeout 10 head -c "$max" -- "$file"\n}\n';
+    expect(unboundedReads(lib)).toEqual([]);
+    expect(unboundedReads(`${lib}digest=$(timeout 10 head -c 1048576 -- "$file" | sha256sum)\npid=$(cat "$f")\n  case $(cat "$comm") in x) ;; esac\n`)).toHaveLength(3);
   });
 });
 

@@ -74,6 +74,8 @@ export interface HostView {
   units: { network: string; containers: string; attach: string };
   stateDir: string;
   installDir: string;
+  /** The files install.sh copies to installDir (and uninstall.sh removes from it). */
+  installFiles: string[];
   desiredLinks: string[];
   desiredPorts: string[];
   rules: RulesView;
@@ -234,7 +236,10 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   }
   for (const b of names) post.push(`-o ${b} -j RETURN`);
   if (m.opts.egressNat) for (const b of m.bridges) post.push(`-s ${formatIp(b.net!.network)}/${b.net!.prefix} -j MASQUERADE`);
-  const prefix = (chain: string, rules: string[]) => rules.map((r) => `-A ${chain} ${r}`);
+  // Each chain's first rule is ringgen's mark: a comment that matches every packet and does
+  // nothing, which up.sh and down.sh look for before they flush or delete a chain of that name.
+  const mark = `-m comment --comment "${ownerMark(m.name)}"`;
+  const prefix = (chain: string, rules: string[]) => [mark, ...rules].map((r) => `-A ${chain} ${r}`);
   return {
     forward: prefix(chains.fwd, forward),
     input: prefix(chains.input, input),
@@ -242,6 +247,11 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
     out: prefix(chains.out, pre),
     post: prefix(chains.post, post),
   };
+}
+
+/** What marks an object on a host as ringgen's for ring RING: an interface alias, the state folder's `owner` file, the comment rule heading each iptables chain (a ring name needs no quoting). */
+export function ownerMark(ring: string): string {
+  return `ringgen:${ring}`;
 }
 
 const blockedSets = new WeakMap<StpResult, Set<string>>();
@@ -304,11 +314,12 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     peers: tunnels.map((t) => ({ name: t.peer, ip: t.remote })).filter((p, i, all) => all.findIndex((q) => q.ip === p.ip) === i),
     needsDocker: containers.length > 0,
     needsForwarding: m.opts.egressNat || rules.pre.length > 0,
-    owner: `ringgen:${m.name}`,
+    owner: ownerMark(m.name),
     chains,
     units: { network: `ringgen-${m.name}-network.service`, containers: `ringgen-${m.name}-containers.service`, attach: `ringgen-${m.name}-attach.service` },
     stateDir: `/var/lib/ringgen/${m.name}`,
     installDir: `/usr/local/lib/ringgen/${m.name}`,
+    installFiles: ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules'],
     desiredLinks,
     desiredPorts,
     rules,
