@@ -150,7 +150,7 @@ export const HELP: Record<CommandName, { examples: Array<[string, string]>; exit
       ['$0 init ring', 'write ring/ring.config.ts and ring/tsconfig.json'],
       ['$0 init', 'the same in the current folder'],
     ],
-    exits: ['0  written', '2  usage error, a ring.config.ts already there, or a folder that cannot be written; nothing written'],
+    exits: ['0  written', '2  usage error, a ring.config.ts already there, or an unwritable folder'],
   },
   build: {
     examples: [
@@ -161,7 +161,7 @@ export const HELP: Record<CommandName, { examples: Array<[string, string]>; exit
     ],
     exits: [
       '0  built (warnings allowed unless --strict); with --check: up to date',
-      '1  errors in the ring or its file, or warnings with --strict: nothing written',
+      '1  errors in the ring or its file, or warnings with --strict; no writes',
       '2  usage error, or the output folder refused or could not be written',
       '3  --check: the output folder is stale',
     ],
@@ -187,6 +187,6 @@ export const HELP: Record<CommandName, { examples: Array<[string, string]>; exit
       ['$0 graph -o ring.mmd', 'Mermaid, chosen by the file name (.dot/.gv: Graphviz)'],
       ['$0 graph --format dot > ring.dot', 'to stdout'],
     ],
-    exits: ['0  drawn', '1  errors in the ring or its file; nothing drawn', '2  usage error (a --out name of another format too), or --out cannot be written'],
+    exits: ['0  drawn', '1  errors in the ring or its file; nothing drawn', '2  usage error (an --out name of another format too), or --out unwritable'],
   },
 };

@@ -39,10 +39,13 @@ const realOrNone = (path: string) => {
  * The command a user types in `dir` to run this ringgen: `ringgen` when that name on the PATH is
  * this one (a global install), `npx ringgen` when the folder (or one above it) has it installed,
  * else this one's bin by its path (a checkout, or `npx` of a package the folder does not have).
+ * A `node_modules/.bin` on the PATH is npm's, there only while `npx` or `npm run` runs.
  */
 export function ringgenCommand(dir: string, env: NodeJS.ProcessEnv = process.env): string {
   const self = realOrNone(SELF_BIN) ?? SELF_BIN;
-  for (const p of (env.PATH ?? '').split(delimiter)) if (p && realOrNone(join(p, 'ringgen')) === self) return 'ringgen';
+  for (const p of (env.PATH ?? '').split(delimiter)) {
+    if (p && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(p) && realOrNone(join(p, 'ringgen')) === self) return 'ringgen';
+  }
   if (resolvesRinggen(dir)) return 'npx ringgen';
   return `node ${shellQuote(self)}`;
 }
