@@ -23,7 +23,7 @@ function exitAfterFlush(code) {
 
 const entry = join(__dirname, '..', 'dist', 'cli.js');
 if (!existsSync(entry)) {
-  process.stderr.write('ringgen: dist/ is missing; run `npm install` (or `npm run build`) in the ringgen folder first\n');
+  process.stderr.write('ringgen: dist/ is missing: in a checkout of ringgen, run `npm ci && npm run build` first\n');
   exitAfterFlush(2);
 } else {
   require(entry)

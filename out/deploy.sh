@@ -7,9 +7,11 @@
 # scp where rsync is missing), runs install.sh there as root (sudo -n unless the ssh user is
 # root), then check.sh until it passes. Stops at the first host that fails.
 #   deploy.sh [--dry-run] [--initial] [HOST...]   hosts in the order given; default: all, in ring order
+#   deploy.sh --uninstall [--dry-run] [HOST...]   take the hosts out of the ring, one at a time
 #     --dry-run   print the commands, run none
 #     --initial   first rollout of a new ring: install every host, then check them all
 #                 (a host's tunnels cannot come up before its neighbours have theirs)
+#     --uninstall run each host's uninstall.sh as root (the installed copy, else the staged one)
 # Environment: RINGGEN_SSH_USER (default: ssh's own), RINGGEN_SSH_OPTS (more -o Key=value for
 # ssh, scp and rsync), RINGGEN_STAGE (default .ringgen/ddbms, under the ssh user's home),
 # RINGGEN_COPY (rsync or scp), RINGGEN_CHECK_TRIES (20), RINGGEN_CHECK_DELAY (3 seconds).
@@ -34,6 +36,7 @@ readonly HOSTS=(
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SCRIPT_DIR
 readonly DEFAULT_STAGE=.ringgen/ddbms
+readonly INSTALL_DIR=/usr/local/lib/ringgen/ddbms
 STAGE=${RINGGEN_STAGE:-$DEFAULT_STAGE}
 TRIES=${RINGGEN_CHECK_TRIES:-20}
 DELAY=${RINGGEN_CHECK_DELAY:-3}
@@ -41,6 +44,7 @@ COPY=${RINGGEN_COPY:-}
 SSH_OPTS=(-o BatchMode=yes -o ConnectTimeout=10)
 DRY_RUN=0
 INITIAL=0
+UNINSTALL=0
 CURRENT=''
 DONE=()
 
@@ -122,6 +126,29 @@ check_host() {
   return 1
 }
 
+# The command line the host's shell runs for --uninstall: the installed uninstall.sh (it matches
+# what is installed), else the staged copy; a host with neither has nothing of the ring.
+uninstall_command() {
+  # shellcheck disable=SC2016 # $script and $(id -u) are for the host's shell
+  printf 'if [ -x %q/uninstall.sh ]; then script=%q/uninstall.sh; elif [ -x %q/uninstall.sh ]; then script=%q/uninstall.sh; else echo "nothing of the ring is installed here" >&2; exit 0; fi; if [ "$(id -u)" -eq 0 ]; then "$script"; else sudo -n "$script"; fi' \
+    "$INSTALL_DIR" "$INSTALL_DIR" "$STAGE" "$STAGE"
+}
+
+# Takes the hosts out of the ring one at a time, stopping at the first that fails.
+uninstall_hosts() {
+  local host target
+  trap on_exit EXIT
+  for host in ${TARGETS[@]+"${TARGETS[@]}"}; do
+    target=$(target_of "$host")
+    CURRENT="$host (uninstall.sh)"
+    log "$host: uninstall.sh"
+    run ssh "${SSH_OPTS[@]}" "$target" "$(uninstall_command)"
+    DONE+=("$host")
+  done
+  CURRENT=''
+  if [ "$DRY_RUN" -eq 1 ]; then log "dry run: nothing was run"; else log "uninstalled: ${DONE[*]:-none}"; fi
+}
+
 on_exit() {
   local status=$? host left=()
   if [ "$status" -eq 0 ] || [ -z "$CURRENT" ]; then return 0; fi
@@ -144,6 +171,7 @@ main() {
     case "$1" in
     --dry-run) DRY_RUN=1 ;;
     --initial) INITIAL=1 ;;
+    --uninstall) UNINSTALL=1 ;;
     -h | --help) awk 'on && !/^#/ { exit } on { sub(/^# ?/, ""); print } /^#$/ { on = 1 }' "${BASH_SOURCE[0]}"; return 0 ;;
     -*) die "unknown option: $1 (see --help)" ;;
     *)
@@ -155,6 +183,7 @@ main() {
   done
   [ "${#TARGETS[@]}" -gt 0 ] || TARGETS=("${HOSTS[@]}")
   readonly TARGETS
+  [ "$UNINSTALL" -eq 0 ] || [ "$INITIAL" -eq 0 ] || die "--initial is for installing; it does not go with --uninstall"
   [[ $STAGE =~ ^[A-Za-z0-9_./-]+$ ]] || die "RINGGEN_STAGE may hold only letters, digits and _ . / -"
   [[ $TRIES =~ ^[1-9][0-9]*$ ]] || die "RINGGEN_CHECK_TRIES must be a positive number"
   [[ $DELAY =~ ^[0-9]+$ ]] || die "RINGGEN_CHECK_DELAY must be a number of seconds"
@@ -165,6 +194,10 @@ main() {
   local extra=() host
   read -r -a extra <<<"${RINGGEN_SSH_OPTS:-}"
   SSH_OPTS+=(${extra[@]+"${extra[@]}"})
+  if [ "$UNINSTALL" -eq 1 ]; then
+    uninstall_hosts
+    return 0
+  fi
   for host in ${TARGETS[@]+"${TARGETS[@]}"}; do
     [ -f "$SCRIPT_DIR/$host/install.sh" ] || die "$SCRIPT_DIR/$host/install.sh is missing: run ringgen build"
   done

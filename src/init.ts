@@ -2,9 +2,10 @@
  * `ringgen init`: a commented starting ring (`ring.config.ts`) and, when the folder has none, a
  * `tsconfig.json` so an editor type-checks it. Pure apart from reading: the CLI writes.
  */
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { GeneratedFile } from './render/render';
+import { shellQuote } from './render/shell';
 
 const INIT_DIR = join(__dirname, '..', 'templates', 'init');
 
@@ -20,6 +21,33 @@ export interface InitPlan {
   refusal?: string;
   /** Whether `import ... from 'ringgen'` already resolves from the folder (for editor types). */
   ringgenResolves: boolean;
+  /** How to run this ringgen from the folder: `ringgen`, `npx ringgen` or `node <path of its bin>`. */
+  command: string;
+}
+
+const SELF_BIN = join(__dirname, '..', 'bin', 'ringgen.js');
+
+const realOrNone = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The command a user types in `dir` to run this ringgen: `ringgen` when that name on the PATH is
+ * this one (a global install), `npx ringgen` when the folder (or one above it) has it installed,
+ * else this one's bin by its path (a checkout, or `npx` of a package the folder does not have).
+ * A `node_modules/.bin` on the PATH is npm's, there only while `npx` or `npm run` runs.
+ */
+export function ringgenCommand(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const self = realOrNone(SELF_BIN) ?? SELF_BIN;
+  for (const p of (env.PATH ?? '').split(delimiter)) {
+    if (p && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(p) && realOrNone(join(p, 'ringgen')) === self) return 'ringgen';
+  }
+  if (resolvesRinggen(dir)) return 'npx ringgen';
+  return `node ${shellQuote(self)}`;
 }
 
 function resolvesRinggen(dir: string): boolean {
@@ -44,15 +72,15 @@ function taken(path: string): boolean {
 /** What `init` would write into `dir` (which need not exist yet). */
 export function planInit(dir: string): InitPlan {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    return { files: [], kept: [], refusal: `${dir} exists and is not a folder`, ringgenResolves: false };
+    return { files: [], kept: [], refusal: `${dir} exists and is not a folder`, ringgenResolves: false, command: 'ringgen' };
   }
   const config = join(dir, CONFIG_FILE);
   if (taken(config)) {
-    return { files: [], kept: [], refusal: `${config} already exists; move it away or choose another folder`, ringgenResolves: false };
+    return { files: [], kept: [], refusal: `${config} already exists; move it away or choose another folder`, ringgenResolves: false, command: 'ringgen' };
   }
   const files: GeneratedFile[] = [{ path: CONFIG_FILE, content: readFileSync(join(INIT_DIR, CONFIG_FILE), 'utf8'), mode: 0o644 }];
   const kept: string[] = [];
   if (taken(join(dir, 'tsconfig.json'))) kept.push('tsconfig.json');
   else files.push({ path: 'tsconfig.json', content: readFileSync(join(INIT_DIR, 'tsconfig.json'), 'utf8'), mode: 0o644 });
-  return { files, kept, ringgenResolves: resolvesRinggen(dir) };
+  return { files, kept, ringgenResolves: resolvesRinggen(dir), command: ringgenCommand(dir) };
 }

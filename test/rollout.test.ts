@@ -153,6 +153,49 @@ describe('Ansible inventory and playbook', () => {
     expect(order.slice(0, 3).sort()).toEqual(['install a', 'install b', 'install c']);
     expect(order.slice(3).sort()).toEqual(['check a', 'check b', 'check c']);
   });
+
+  // One play of three hosts: ~35 s on a busy machine (Ansible's start and its local connection).
+  it('--tags uninstall: each host\'s uninstall.sh (installed copy first, else the staged one), one host at a time; the first failure stops the play', { timeout: 300_000 }, () => {
+    if (!requireTools(['ansible-playbook'])) return;
+    const dir = fixture(3);
+    const log = join(dir, 'log');
+    const stage = (h: string) => join(dir, 'stage', h);
+    const installed = (h: string) => join(dir, 'installed', h);
+    const script = (folder: string, body: string) => {
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'uninstall.sh'), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(folder, 'uninstall.sh'), 0o755);
+    };
+    // a: installed and staged (the installed copy runs); b: staged only, and fails; c: staged.
+    script(installed('a'), `echo "installed a" >> '${log}'`);
+    script(stage('a'), `echo "staged a" >> '${log}'`);
+    script(stage('b'), `echo "staged b" >> '${log}'; exit 1`);
+    script(stage('c'), `echo "staged c" >> '${log}'`);
+    const args = [
+      '-i', 'out/inventory.yml', 'out/deploy.yml', '--tags', 'uninstall',
+      '-e', 'ansible_connection=local', '-e', 'ansible_become=false', '-e', 'ansible_python_interpreter={{ ansible_playbook_python }}',
+      '-e', `ringgen_stage=${dir}/stage/{{ inventory_hostname }}`, '-e', `ringgen_install_dir=${dir}/installed/{{ inventory_hostname }}`,
+    ];
+    const r = run('ansible-playbook', args, { cwd: dir, env: ansibleEnv(dir) });
+    expect(r.status).not.toBe(0);
+    expect(logLines(log)).toEqual(['installed a', 'staged b']);
+    expect(r.stdout).toMatch(/Run uninstall\.sh/);
+    // Nothing of the install play ran: no host folder was copied.
+    expect(existsSync(join(stage('a'), 'up.sh'))).toBe(false);
+  });
+
+  it('without --tags, the playbook installs and never uninstalls', () => {
+    if (!requireTools(['ansible-playbook'])) return;
+    const dir = tempDir();
+    const r = run('ansible-playbook', ['--list-tasks', '-i', 'out/inventory.yml', 'out/deploy.yml'], { cwd: ROOT, env: ansibleEnv(dir) });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Run install\.sh/);
+    expect(r.stdout).not.toMatch(/Run uninstall\.sh/);
+    const u = run('ansible-playbook', ['--list-tasks', '--tags', 'uninstall', '-i', 'out/inventory.yml', 'out/deploy.yml'], { cwd: ROOT, env: ansibleEnv(dir) });
+    expect(u.status, u.stderr).toBe(0);
+    expect(u.stdout).toMatch(/Run uninstall\.sh/);
+    expect(u.stdout).not.toMatch(/Run install\.sh/);
+  });
 });
 
 /** Stub ssh, scp, rsync and sudo: each "host" is a folder under fake/ named after the ssh target. */
@@ -214,11 +257,53 @@ describe('deploy.sh', () => {
     expect(logLines(log)).toEqual(['install a', 'install b', 'install c', 'check a', 'check b', 'check c']);
   });
 
+  it('--uninstall: each host\'s uninstall.sh as root, one at a time; stops at the first that fails and says what is left', () => {
+    // The installed copy would come first: none may exist on this machine for the fixture's ring.
+    expect(existsSync('/usr/local/lib/ringgen/pl-1')).toBe(false);
+    const dir = fixture();
+    const log = join(dir, 'log');
+    stubScripts(dir, log);
+    for (const h of HOSTS) {
+      writeFileSync(join(dir, 'out', h, 'uninstall.sh'), `#!/bin/sh\necho "uninstall ${h} $(pwd)" >> '${log}'\n${h === 'c' ? 'exit 1' : ''}\n`);
+      chmodSync(join(dir, 'out', h, 'uninstall.sh'), 0o755);
+    }
+    expect(deploy(dir, ['--initial'], { RINGGEN_COPY: 'scp', RINGGEN_SSH_USER: 'ops' }).status).toBe(0);
+    writeFileSync(log, '');
+    const dry = deploy(dir, ['--uninstall', '--dry-run', 'b'], { RINGGEN_SSH_USER: 'ops' });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^\+ ssh -o BatchMode=yes -o ConnectTimeout=10 ops@10\.9\.0\.2 if\\ \\\[\\ -x\\ \/usr\/local\/lib\/ringgen\/pl-1\/uninstall\.sh/);
+    expect(readFileSync(log, 'utf8')).toBe('');
+    const r = deploy(dir, ['--uninstall'], { RINGGEN_SSH_USER: 'ops' });
+    expect(r.status).not.toBe(0);
+    expect(logLines(log)).toEqual(['a', 'b', 'c'].map((h) => `uninstall ${h} ${join(dir, `fake/ops@10.9.0.${HOSTS.indexOf(h) + 1}`)}`));
+    expect(r.stderr).toMatch(/stopped at c \(uninstall\.sh\); done: a b; not done: c d/);
+    writeFileSync(log, '');
+    const rest = deploy(dir, ['--uninstall', 'd'], { RINGGEN_SSH_USER: 'ops' });
+    expect(rest.status, rest.stderr).toBe(0);
+    expect(logLines(log)).toEqual([`uninstall d ${join(dir, 'fake/ops@10.9.0.4')}`]);
+    expect(rest.stderr).toMatch(/uninstalled: d/);
+    // A host with nothing of the ring: nothing to do, not a failure.
+    rmSync(join(dir, 'fake/ops@10.9.0.4/.ringgen'), { recursive: true });
+    const none = deploy(dir, ['--uninstall', 'd'], { RINGGEN_SSH_USER: 'ops' });
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/nothing of the ring is installed here/);
+  });
+
+  it('--help lists --uninstall', () => {
+    const dir = fixture();
+    const r = deploy(dir, ['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/deploy\.sh --uninstall \[--dry-run\] \[HOST\.\.\.\]/);
+    expect(r.stdout).toMatch(/RINGGEN_CHECK_TRIES/);
+  });
+
   it('bad input: exit 2 and nothing run', () => {
     const dir = fixture();
     for (const [args, env, message] of [
       [['nope'], {}, /unknown host: nope \(ring pl-1 has: a b c d\)/],
       [['--force'], {}, /unknown option: --force/],
+      [['--uninstall', '--initial'], {}, /--initial is for installing; it does not go with --uninstall/],
+      [['--uninstall', 'nope'], {}, /unknown host: nope/],
       [[], { RINGGEN_STAGE: 'x; rm -rf ~' }, /RINGGEN_STAGE may hold only/],
       [[], { RINGGEN_COPY: 'ftp' }, /RINGGEN_COPY must be rsync or scp/],
       [[], { RINGGEN_CHECK_TRIES: '0' }, /RINGGEN_CHECK_TRIES/],

@@ -22,10 +22,13 @@ export interface RolloutView {
    */
   group: string;
   playName: string;
+  uninstallPlayName: string;
   /** Staging folder of deploy.yml on a host (root's). */
   stage: string;
   /** Staging folder of deploy.sh, relative to the ssh user's home. */
   shStage: string;
+  /** Where install.sh puts a host's files (its uninstall.sh among them), as the host scripts have it. */
+  installDir: string;
   hosts: Array<{ name: string; internal: string; external: string }>;
 }
 
@@ -73,8 +76,10 @@ export function rolloutView(model: RingModel, version: string): RolloutView {
     version,
     group: taken ? `ringgen_${group}` : group,
     playName: `Roll out ring ${model.name}, one host at a time`,
+    uninstallPlayName: `Take ring ${model.name} down, one host at a time`,
     stage: `/var/cache/ringgen/${model.name}`,
     shStage: `.ringgen/${model.name}`,
+    installDir: `/usr/local/lib/ringgen/${model.name}`,
     hosts: model.hosts.map((h) => ({ name: h.name, internal: formatIp(h.internal!), external: h.external === undefined ? '' : formatIp(h.external) })),
   };
 }

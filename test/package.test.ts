@@ -1,0 +1,114 @@
+/**
+ * The package as a user gets it: packed, installed from the tarball (globally into a prefix of
+ * its own, and into an empty folder), then run with no other step. Installs are offline, from
+ * npm's cache (which `npm ci` filled).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, run, tempDir } from './helpers';
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown> & { scripts: Record<string, string>; files: string[] };
+const npm = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
+  run('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+
+let tarball: string;
+let packed: string[];
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+  // dist/ is built already: --ignore-scripts packs it as it is (prepack would build it again).
+  const dest = tempDir('ringgen-pack-');
+  const r = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dest], ROOT);
+  if (r.status !== 0) throw new Error(`npm pack failed: ${r.stderr}`);
+  const [info] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(dest, info!.filename);
+  packed = info!.files.map((f) => f.path);
+}, 120_000);
+
+describe('the front page', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const frontPage = readme.slice(0, readme.indexOf('\n## Use'));
+
+  it('opens with a Quick start: install, init, check, build, the rollout', () => {
+    const quick = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(frontPage)?.[1] ?? '';
+    const commands = quick.split('\n').filter(Boolean).map((l) => l.replace(/\s+#.*$/, ''));
+    expect(commands).toEqual(['npm install -g ./ringgen-0.1.0.tgz'.replace('0.1.0', String(pkg.version)), 'ringgen init ring && cd ring', 'ringgen check', 'ringgen build', 'out/deploy.sh --initial']);
+  });
+
+  it('keeps the two set-up commands, and .ci/run runs the test command it names', () => {
+    const block = /## Working on ringgen\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(frontPage)?.[1] ?? '';
+    const [example, tests] = block.split('\n').filter(Boolean).map((l) => l.replace(/\s+#.*$/, ''));
+    expect(example).toBe('npm ci && npm run example');
+    expect(tests).toMatch(/^npm ci && /);
+    expect(pkg.scripts.example).toMatch(/examples\/original\.ring\.ts --out out$/);
+    const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').trim().split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('echo'));
+    expect(ci.at(-1)).toBe(tests!.replace(/^npm ci && /, ''));
+    expect(ci).toContain('npm ci --no-audit --no-fund');
+    // The lab and the benchmarks live in their own documents, linked from here.
+    for (const doc of ['docs/contributing.md', 'docs/lab.md', 'docs/benchmarks.md']) expect(frontPage).toContain(`](${doc})`);
+    expect(frontPage).not.toMatch(/^#+ (The lab|Benchmarks|Project layout)/m);
+  });
+});
+
+describe('the package', () => {
+  it('ships what runs and what the README points at; nothing runs at install', () => {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/ringgen.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'templates/up.sh.hbs', 'templates/init/ring.config.ts', 'examples/original.ring.ts']) {
+      expect(packed, f).toContain(f);
+    }
+    expect(packed.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);
+    // A tarball's install scripts run (or, with npm's allow-scripts, warn) where there is no tsc.
+    for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[s], s).toBeUndefined();
+    expect(pkg.scripts.prepack).toMatch(/npm run build/);
+    expect(pkg.keywords).toEqual(expect.arrayContaining(['open-vswitch', 'docker']));
+    // Every relative link and picture of the README is a file in the package.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+    expect(links.length).toBeGreaterThan(3);
+    for (const l of links) expect(packed, `README link ${l}`).toContain(l.replace(/^\.\//, ''));
+  });
+
+  // Installing takes 10-15 s here with the cache warm; each ringgen run 1-3 s.
+  it('installed globally from the tarball, ringgen runs with no other step: init, check, build, graph, plan; the example builds as committed', { timeout: 300_000 }, () => {
+    const prefix = tempDir('ringgen-prefix-');
+    const inst = npm(['install', '-g', '--prefix', prefix, tarball], prefix);
+    expect(inst.status, inst.stderr).toBe(0);
+    expect(inst.stderr).not.toMatch(/install-scripts|prepare/);
+    const env = { ...process.env, NO_COLOR: '1', PATH: `${join(prefix, 'bin')}:${process.env.PATH}` };
+    const work = tempDir();
+    const ringgen = (args: string[], cwd: string) => run('ringgen', args, { cwd, env });
+    const init = ringgen(['init', 'ring'], work);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^ {2}cd ring\n {2}ringgen check\n {2}ringgen build$/m);
+    const dir = join(work, 'ring');
+    expect(ringgen(['check'], dir).status).toBe(0);
+    const build = ringgen(['build'], dir);
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stdout).toMatch(/next, the first rollout: out\/deploy\.sh --initial/);
+    expect(ringgen(['graph', '-o', 'ring.mmd'], dir).status).toBe(0);
+    expect(readFileSync(join(dir, 'ring.mmd'), 'utf8')).toMatch(/flowchart LR/);
+    const plan = ringgen(['plan', '--detailed-exitcode'], dir);
+    expect(plan.status, plan.stdout + plan.stderr).toBe(0);
+    const example = join(prefix, 'lib/node_modules/ringgen/examples/original.ring.ts');
+    const ex = ringgen(['build', example, '--out', join(work, 'golden'), '-q'], work);
+    expect(ex.status, ex.stderr).toBe(0);
+    expect(readFileSync(join(work, 'golden/manifest.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'out/manifest.json'), 'utf8'));
+    expect(readFileSync(join(work, 'golden/host1/up.sh'), 'utf8')).toBe(readFileSync(join(ROOT, 'out/host1/up.sh'), 'utf8'));
+  });
+
+  it('installed into an empty folder, npx ringgen runs, and init says npx ringgen', { timeout: 300_000 }, () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+    const inst = npm(['install', tarball], dir);
+    expect(inst.status, inst.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'node_modules/.bin'))).toContain('ringgen');
+    const npx = (args: string[], cwd: string) => run('npx', ['--offline', 'ringgen', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const init = npx(['init', 'ring'], dir);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^ {2}npx ringgen check\n {2}npx ringgen build$/m);
+    expect(init.stdout).not.toMatch(/npm install --save-dev/);
+    const build = npx(['build', '-q'], join(dir, 'ring'));
+    expect(build.status, build.stderr).toBe(0);
+    expect(existsSync(join(dir, 'ring/out/host1/up.sh'))).toBe(true);
+  });
+});
