@@ -2,7 +2,7 @@
 import { extname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { loadConfig } from './config/load';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { diagnosticJson, hasErrors, locateDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, printable, style, summary, terminalJson } from './format';
 import { CONFIG_FILE, planInit } from './init';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from './graph/render';
@@ -26,9 +26,7 @@ const defaultIo: Io = {
   color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
 };
 
-function withLocations(items: Diagnostic[], locate: (p: string) => Diagnostic['location']): Diagnostic[] {
-  return sortDiagnostics(items.map((d) => (d.location ? d : { ...d, ...(locate(d.path) ? { location: locate(d.path)! } : {}) })));
-}
+const withLocations = locateDiagnostics;
 
 function runCheck(argv: { file: string; format: string; typecheck: boolean }, io: Io): number {
   const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
@@ -40,7 +38,7 @@ function runCheck(argv: { file: string; format: string; typecheck: boolean }, io
     if (checked.model && checked.stp) tree = describeTree(checked.model, checked.stp);
   }
   diagnostics = withLocations(diagnostics, loaded.locate);
-  if (argv.format === 'json') io.out(terminalJson(diagnostics));
+  if (argv.format === 'json') io.out(terminalJson(diagnostics.map(diagnosticJson)));
   else {
     if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
     if (tree) io.out(tree);

@@ -1,6 +1,6 @@
 /** Human output: diagnostics grouped and readable, colour only on a terminal, and the build summary. */
 import { formatIp } from './ip';
-import type { Diagnostic } from './diagnostics';
+import { formatPath, type Diagnostic } from './diagnostics';
 import type { RingModel } from './model';
 import type { StpResult } from './stp';
 import { printable, UNSAFE_TEXT } from './text';
@@ -49,7 +49,7 @@ export function formatDiagnostics(items: readonly Diagnostic[], s: Style, cwd = 
   const lines: string[] = [];
   for (const d of items) {
     const sev = d.severity === 'error' ? s.red('error') : s.yellow('warning');
-    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${visible(d.path)}: ${visible(d.message)}`);
+    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${visible(formatPath(d.path))}: ${visible(d.message)}`);
     lines.push(s.dim(`    hint: ${visible(d.hint)}`));
   }
   const errors = items.filter((d) => d.severity === 'error').length;

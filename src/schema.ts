@@ -1,6 +1,6 @@
 /** Shape check of a plain spec (zod). Only types and keys here; meaning is checked by the rules. */
 import { z } from 'zod';
-import type { Diagnostic } from './diagnostics';
+import type { Diagnostic, DiagnosticPath } from './diagnostics';
 import type { RingSpec } from './spec';
 
 const int = z.number().int();
@@ -101,6 +101,8 @@ const container = z
 
 export const ringSchema = z
   .object({
+    // The JSON Schema a spec names for editors; ringgen itself does not read it.
+    $schema: str.optional(),
     name: str,
     options: options.optional(),
     hosts: z.array(host),
@@ -109,9 +111,9 @@ export const ringSchema = z
   })
   .strict();
 
-/** Turns a zod path (indices) into ringgen's named path where the input allows it. */
-function namedPath(input: unknown, path: readonly PropertyKey[]): string {
-  const out: string[] = [];
+/** Turns a zod path (indexes) into ringgen's named path where the input allows it. */
+function namedPath(input: unknown, path: readonly PropertyKey[]): DiagnosticPath {
+  const out: DiagnosticPath = [];
   let node: unknown = input;
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
@@ -121,11 +123,11 @@ function namedPath(input: unknown, path: readonly PropertyKey[]): string {
       const parent = out[out.length - 1];
       out.push(parent === 'containers' && typeof named.host === 'string' ? `${named.host}/${named.name}` : named.name);
     } else {
-      out.push(String(key));
+      out.push(typeof key === 'number' ? key : String(key));
     }
     node = child;
   }
-  return out.join('.') || '(root)';
+  return out;
 }
 
 /** Validates the shape; returns the typed spec or the diagnostics. */
