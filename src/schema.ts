@@ -12,7 +12,7 @@ const str = z.string();
  * and both can be names (a bridge or host may be called `constructor`, a variable `__proto__`).
  */
 export function nameMap<T>(value: z.ZodType<T>, what: string) {
-  return z
+  const map = z
     .custom<Record<string, T>>((v) => {
       const proto: unknown = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.getPrototypeOf(v) : undefined;
       return proto === Object.prototype || proto === null;
@@ -23,7 +23,12 @@ export function nameMap<T>(value: z.ZodType<T>, what: string) {
         if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message });
       }
     });
+  nameMapValues.set(map, value);
+  return map;
 }
+
+/** The schema of the values of each name map, for the JSON Schema (which cannot read a custom check). */
+export const nameMapValues = new WeakMap<z.ZodType, z.ZodType>();
 
 /** `env`, `bridgeAddresses`. */
 const stringMap = nameMap(str, 'an object of strings');
