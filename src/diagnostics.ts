@@ -52,9 +52,12 @@ export const DIAGNOSTIC_CODES = [
   'TEXT_UNENCODABLE',
 ] as const;
 
+/** One of `DIAGNOSTIC_CODES`. */
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+/** Errors stop a build; warnings do not. */
 export type Severity = 'error' | 'warning';
 
+/** A place in a ring file. */
 export interface SourceLocation {
   file: string;
   /** 1-based line. */
@@ -72,6 +75,7 @@ export interface SourceLocation {
  */
 export type DiagnosticPath = Array<string | number>;
 
+/** One problem: what (`code`), how bad, where in the ring (`path`) and in the file (`location`), and what to do (`hint`). */
 export interface Diagnostic {
   code: DiagnosticCode;
   severity: Severity;

@@ -5,6 +5,7 @@ import type { RingModel } from './model';
 import type { StpResult } from './stp';
 import { printable, UNSAFE_TEXT } from './text';
 
+/** Colours for text on a terminal (`style(false)`: none). */
 export interface Style {
   red(s: string): string;
   yellow(s: string): string;
@@ -12,6 +13,7 @@ export interface Style {
   bold(s: string): string;
 }
 
+/** The colours of `formatDiagnostics` and `formatPlan`: ANSI codes when `color`, plain text otherwise. */
 export function style(color: boolean): Style {
   const wrap = (code: number) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
@@ -58,6 +60,7 @@ export function formatDiagnostics(items: readonly Diagnostic[], s: Style, cwd = 
   return lines.join('\n');
 }
 
+/** One line: the spanning tree's root and the tunnels it blocks while every host is up. */
 export function describeTree(model: RingModel, stp: StpResult): string {
   if (model.opts.stp === 'off') return 'spanning tree: off';
   const blocked = stp.blocked.map((t) => `${t.name} (${t.a}-${t.b})`).join(', ') || 'nothing';

@@ -30,6 +30,7 @@ export interface UncheckedInput {
   readonly [unchecked]: 'a value loaded from a ring file, not yet checked';
 }
 
+/** What `checkRing` finds: every diagnostic, and the model and spanning tree of a ring without errors. */
 export interface CheckOutcome {
   diagnostics: Diagnostic[];
   model?: RingModel;
@@ -37,6 +38,7 @@ export interface CheckOutcome {
   stp?: StpResult;
 }
 
+/** What `buildRing` makes: the check's outcome and, without errors, every file of the output folder. */
 export interface BuildOutcome extends CheckOutcome {
   /** Every file of the output folder, sorted by path; empty when there are errors. */
   files: GeneratedFile[];

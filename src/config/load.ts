@@ -18,6 +18,7 @@ import { jsonErrorOffset, lineAndColumnAt } from './json-syntax';
 import { typeErrorText } from './type-advice';
 import type { Locator } from './locate';
 
+/** A loaded ring file: what it exports, or the diagnostics of why it did not load. */
 export interface LoadedConfig {
   file: string;
   /** What the file exports (a builder or a plain spec, as the check will tell), when it loaded. */
@@ -27,6 +28,7 @@ export interface LoadedConfig {
   locate(path: DiagnosticPath): SourceLocation | undefined;
 }
 
+/** Options of `loadConfig`. */
 export interface LoadOptions {
   /** Type-check TypeScript configs before running them. Default true. */
   typecheck?: boolean;
