@@ -6,7 +6,9 @@
 //   ts-morph embeds, so the type-check loads the compiler alone (ringgen uses the embedded copy
 //   while these are missing or belong to another compiler version);
 // - dist/config/typescript.cache: V8's code cache for the compiler, made after type-checking the
-//   original's example, so that it holds the functions a check uses (see src/config/compiler.ts).
+//   original's example, so that it holds the functions a check uses (see src/config/compiler.ts);
+// - schema/ring.schema.json: the JSON Schema of a plain spec, from the zod schema (committed and
+//   shipped; test/library.test.ts fails when it is stale).
 'use strict';
 const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -14,6 +16,9 @@ const { precompiledModule } = require('../dist/render/render');
 const { CODE_CACHE, compiler, compilerCodeCache, libFilesToExtract } = require('../dist/config/compiler');
 
 const dist = join(__dirname, '..', 'dist');
+const { JSON_SCHEMA_FILE, ringJsonSchemaText } = require('../dist/json-schema');
+mkdirSync(join(__dirname, '..', 'schema'), { recursive: true });
+writeFileSync(join(__dirname, '..', JSON_SCHEMA_FILE), ringJsonSchemaText());
 writeFileSync(join(dist, 'render', 'precompiled.js'), precompiledModule());
 
 const lib = join(dist, 'config', 'lib');

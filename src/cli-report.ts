@@ -2,7 +2,7 @@
  * What `build` tells the user after writing: the next step of the rollout, and the whole outcome
  * as one JSON object for `build --format json`. Pure: the CLI prints.
  */
-import type { Diagnostic } from './diagnostics';
+import { diagnosticJson, type Diagnostic } from './diagnostics';
 import type { Plan } from './plan/plan';
 import type { GeneratedFile } from './render/render';
 import { shellQuote } from './render/shell';
@@ -47,8 +47,8 @@ export interface BuildReport {
   ok: boolean;
   ring: string | null;
   out: string;
-  errors: Diagnostic[];
-  warnings: Diagnostic[];
+  errors: Array<ReturnType<typeof diagnosticJson>>;
+  warnings: Array<ReturnType<typeof diagnosticJson>>;
   /** Every file of the build, now in the folder (empty when nothing was written). */
   written: string[];
   /** Files of the previous build that were removed, and the host folders removed with them. */
@@ -82,8 +82,8 @@ export function buildReport(r: {
     ok: (w !== undefined || (r.stale !== undefined && staleCount === 0)) && errors.length === 0,
     ring: r.ring ?? null,
     out: r.out,
-    errors,
-    warnings: r.diagnostics.filter((d) => d.severity === 'warning'),
+    errors: errors.map(diagnosticJson),
+    warnings: r.diagnostics.filter((d) => d.severity === 'warning').map(diagnosticJson),
     written: w ? (r.files ?? []).map((f) => f.path) : [],
     removed: w?.removed ?? [],
     removedHosts: (w?.goneHosts ?? []).map((h) => ({ host: h.host, folderRemoved: h.folderRemoved })),

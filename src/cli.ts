@@ -4,7 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { checkArgs, HELP, OPTIONS, yargsOption, type CommandName } from './cli-args';
 import { buildReport, nextStep, type BuildReport } from './cli-report';
 import { loadConfig } from './config/load';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
+import { diagnosticJson, hasErrors, locateDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, printable, style, summary, terminalJson } from './format';
 import { CONFIG_FILE, planInit } from './init';
 import { renderGraph, type GraphFormat } from './graph/render';
@@ -52,9 +52,7 @@ function withStatus(io: Io): Io & { step(line: string): void } {
   };
 }
 
-function withLocations(items: Diagnostic[], locate: (p: string) => Diagnostic['location']): Diagnostic[] {
-  return sortDiagnostics(items.map((d) => (d.location ? d : { ...d, ...(locate(d.path) ? { location: locate(d.path)! } : {}) })));
-}
+const withLocations = locateDiagnostics;
 
 const warningsOf = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d) => d.severity === 'warning');
 /** Whether the ring fails: errors, or with `--strict` warnings too. */
@@ -73,7 +71,7 @@ function runCheck(argv: { file: string; format: string; typecheck: boolean; stri
   }
   diagnostics = withLocations(diagnostics, loaded.locate);
   const failed = fails(diagnostics, argv.strict);
-  if (argv.format === 'json') io.out(terminalJson(diagnostics));
+  if (argv.format === 'json') io.out(terminalJson(diagnostics.map(diagnosticJson)));
   else {
     if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
     if (tree) io.out(tree);

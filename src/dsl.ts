@@ -6,9 +6,13 @@
 import { bareIp } from './ip';
 import type { BridgeSpec, ContainerSpec, HostSpec, RingOptions, RingSpec, TunnelEndSpec } from './spec';
 
+/** Options of `.host(name, options)`: a host of the plain spec without its name and tunnel ends (the DSL derives them). */
 export type HostOptions = Omit<HostSpec, 'name' | 'tunnels'>;
+/** Options of `.bridge(name, options)`. */
 export type BridgeOptions = Omit<BridgeSpec, 'name'>;
+/** Options of `.container(name, options)`. */
 export type ContainerOptions = Omit<ContainerSpec, 'name'>;
+/** Options of `.tunnel(name, a, b, options)`. */
 export interface TunnelOptions {
   /** Spanning tree path cost of this tunnel (a higher cost makes it the one to block). */
   cost?: number;
@@ -29,7 +33,9 @@ export class RingBuilder {
   private readonly tunnelList: TunnelDecl[] = [];
 
   constructor(
+    /** The ring's name (it names systemd units and iptables chains). */
     readonly name: string,
+    /** Options of the whole ring. */
     readonly options: RingOptions = {},
   ) {}
 
@@ -51,6 +57,7 @@ export class RingBuilder {
     return this;
   }
 
+  /** Adds several bridges at once. */
   bridges(list: ReadonlyArray<{ name: string } & BridgeOptions>): this {
     for (const { name, ...rest } of list) this.bridge(name, rest);
     return this;
@@ -62,12 +69,16 @@ export class RingBuilder {
     return this;
   }
 
+  /** Adds several containers at once. */
   containers(list: ReadonlyArray<{ name: string } & ContainerOptions>): this {
     for (const { name, ...rest } of list) this.container(name, rest);
     return this;
   }
 
-  /** Names the tunnel between two ring neighbours, or adds a chord between any two hosts. */
+  /**
+   * Names the tunnel between two ring neighbours `a` and `b` (the first `.tunnel()` for a pair
+   * renames the tunnel ringgen makes for it), or adds a chord between any two hosts.
+   */
   tunnel(name: string, a: string, b: string, options: TunnelOptions = {}): this {
     this.tunnelList.push({ name, a, b, ...options });
     return this;
@@ -136,6 +147,7 @@ export function ring(name: string, options: RingOptions = {}): RingBuilder {
   return new RingBuilder(name, options);
 }
 
+/** Whether a value is a ring builder (or looks like one: it has `toSpec()`). */
 export function isRingBuilder(value: unknown): value is RingBuilder {
   return value instanceof RingBuilder || (typeof value === 'object' && value !== null && typeof (value as RingBuilder).toSpec === 'function');
 }

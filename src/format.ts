@@ -1,10 +1,11 @@
 /** Human output: diagnostics grouped and readable, colour only on a terminal, and the build summary. */
 import { formatIp } from './ip';
-import type { Diagnostic } from './diagnostics';
+import { formatPath, type Diagnostic } from './diagnostics';
 import type { RingModel } from './model';
 import type { StpResult } from './stp';
 import { printable, UNSAFE_TEXT } from './text';
 
+/** Colours for text on a terminal (`style(false)`: none). */
 export interface Style {
   red(s: string): string;
   yellow(s: string): string;
@@ -12,6 +13,7 @@ export interface Style {
   bold(s: string): string;
 }
 
+/** The colours of `formatDiagnostics` and `formatPlan`: ANSI codes when `color`, plain text otherwise. */
 export function style(color: boolean): Style {
   const wrap = (code: number) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
@@ -49,7 +51,7 @@ export function formatDiagnostics(items: readonly Diagnostic[], s: Style, cwd = 
   const lines: string[] = [];
   for (const d of items) {
     const sev = d.severity === 'error' ? s.red('error') : s.yellow('warning');
-    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${visible(d.path)}: ${visible(d.message)}`);
+    lines.push(`${where(d, cwd)}${sev} ${s.bold(d.code)} at ${visible(formatPath(d.path))}: ${visible(d.message)}`);
     lines.push(s.dim(`    hint: ${visible(d.hint)}`));
   }
   const errors = items.filter((d) => d.severity === 'error').length;
@@ -58,6 +60,7 @@ export function formatDiagnostics(items: readonly Diagnostic[], s: Style, cwd = 
   return lines.join('\n');
 }
 
+/** One line: the spanning tree's root and the tunnels it blocks while every host is up. */
 export function describeTree(model: RingModel, stp: StpResult): string {
   if (model.opts.stp === 'off') return 'spanning tree: off';
   const blocked = stp.blocked.map((t) => `${t.name} (${t.a}-${t.b})`).join(', ') || 'nothing';

@@ -12,6 +12,7 @@ const INIT_DIR = join(__dirname, '..', 'templates', 'init');
 /** The ring file `init` writes. */
 export const CONFIG_FILE = 'ring.config.ts';
 
+/** What `ringgen init` would write into a folder (`planInit`), or why it refuses. */
 export interface InitPlan {
   /** Files to create (paths relative to the folder). */
   files: GeneratedFile[];

@@ -6,13 +6,14 @@
 import { bareIp, contains, parseCidr, parseHostAddress, parseIp, type Cidr } from './ip';
 import { containerVethNames, uplinkNames } from './names';
 import { resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
+import type { DiagnosticPath } from './diagnostics';
 import type { BridgeSpec, ContainerSpec, HostSpec, RingSpec } from './spec';
 
 export interface BridgeModel {
   spec: BridgeSpec;
   name: string;
   index: number;
-  path: string;
+  path: DiagnosticPath;
   net: Cidr | undefined;
   vlan: number;
   /** `[linux bridge side, ovs side]` of the uplink veth pair. */
@@ -21,7 +22,7 @@ export interface BridgeModel {
 
 export interface PublishModel {
   raw: string;
-  path: string;
+  path: DiagnosticPath;
   /** Host whose external IP answers. */
   on: string;
   hostPort: number;
@@ -32,21 +33,23 @@ export interface PublishModel {
 export interface ContainerModel {
   spec: ContainerSpec;
   name: string;
-  path: string;
+  /** `host/name`: how paths and messages name a container (names are unique per host). */
+  label: string;
+  path: DiagnosticPath;
   ip: number | undefined;
   /** `[host end, temporary container end]` of the eth1 veth. */
   veth: [string, string];
   mtu: number;
   publishes: PublishModel[];
   /** Publish strings that did not parse, with their path. */
-  badPublishes: Array<{ raw: string; path: string }>;
+  badPublishes: Array<{ raw: string; path: DiagnosticPath }>;
 }
 
 export interface HostModel {
   spec: HostSpec;
   name: string;
   index: number;
-  path: string;
+  path: DiagnosticPath;
   internal: number | undefined;
   external: number | undefined;
   internalIface: string;
@@ -84,7 +87,7 @@ export interface RingModel {
 
 const PUBLISH = /^(?:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/;
 
-function parsePublish(raw: string, path: string, ownHost: string): PublishModel | undefined {
+function parsePublish(raw: string, path: DiagnosticPath, ownHost: string): PublishModel | undefined {
   const m = PUBLISH.exec(raw);
   if (!m) return undefined;
   const hostPort = Number(m[2]);
@@ -127,7 +130,7 @@ export function buildModel(spec: RingSpec): RingModel {
     spec: b,
     name: b.name,
     index,
-    path: `bridges.${b.name}`,
+    path: ['bridges', b.name],
     net: parseCidr(b.subnet),
     vlan: b.vlan ?? 10 + index,
     uplink: uplinkNames(b.name),
@@ -145,7 +148,7 @@ export function buildModel(spec: RingSpec): RingModel {
       spec: h,
       name: h.name,
       index,
-      path: `hosts.${h.name}`,
+      path: ['hosts', h.name],
       internal: parseHostAddress(h.internal)?.ip,
       external: h.external === undefined ? undefined : parseHostAddress(h.external)?.ip,
       internalIface: h.internalIface ?? opts.internalIface,
@@ -159,17 +162,19 @@ export function buildModel(spec: RingSpec): RingModel {
   });
   const hostByName = new Map(hosts.map((h) => [h.name, h]));
   const containers: ContainerModel[] = (spec.containers ?? []).map((c) => {
-    const path = `containers.${c.host}/${c.name}`;
+    const label = `${c.host}/${c.name}`;
+    const path = ['containers', label];
     const publishes: PublishModel[] = [];
-    const badPublishes: Array<{ raw: string; path: string }> = [];
+    const badPublishes: Array<{ raw: string; path: DiagnosticPath }> = [];
     (c.publish ?? []).forEach((raw, i) => {
-      const p = parsePublish(raw, `${path}.publish.${i}`, c.host);
+      const p = parsePublish(raw, [...path, 'publish', i], c.host);
       if (p) publishes.push(p);
-      else badPublishes.push({ raw, path: `${path}.publish.${i}` });
+      else badPublishes.push({ raw, path: [...path, 'publish', i] });
     });
     const model: ContainerModel = {
       spec: c,
       name: c.name,
+      label,
       path,
       ip: parseIp(c.ip),
       veth: containerVethNames(c.name),

@@ -16,8 +16,21 @@ import type { RingSpec } from './spec';
 import { analyseTree, type StpResult } from './stp';
 import { VERSION } from './version';
 
+/** What the pipeline takes: a ring builder (`ring(...)`) or a plain spec. */
 export type RingInput = RingBuilder | RingSpec;
 
+declare const unchecked: unique symbol;
+/**
+ * A value whose shape nobody has checked yet: what a ring file exports (`loadConfig(...).input`).
+ * The pipeline takes it like a `RingInput` and checks its shape first (a wrong one gives SCHEMA
+ * diagnostics). Other values of unknown type must be cast (`as RingSpec`): the types refuse
+ * `buildRing(42)`.
+ */
+export interface UncheckedInput {
+  readonly [unchecked]: 'a value loaded from a ring file, not yet checked';
+}
+
+/** What `checkRing` finds: every diagnostic, and the model and spanning tree of a ring without errors. */
 export interface CheckOutcome {
   diagnostics: Diagnostic[];
   model?: RingModel;
@@ -25,25 +38,26 @@ export interface CheckOutcome {
   stp?: StpResult;
 }
 
+/** What `buildRing` makes: the check's outcome and, without errors, every file of the output folder. */
 export interface BuildOutcome extends CheckOutcome {
   /** Every file of the output folder, sorted by path; empty when there are errors. */
   files: GeneratedFile[];
 }
 
 /** Turns a builder into a plain spec; a plain spec passes through. */
-export function toSpec(input: RingInput | unknown): unknown {
+export function toSpec(input: RingInput | UncheckedInput): unknown {
   return isRingBuilder(input) ? input.toSpec() : input;
 }
 
 /** Runs every check; never throws for a bad ring. */
-export function checkRing(input: RingInput | unknown): CheckOutcome {
+export function checkRing(input: RingInput | UncheckedInput): CheckOutcome {
   let spec: unknown;
   try {
     spec = toSpec(input);
   } catch (e) {
     // A builder holds whatever an untyped config gave it; turning that into a spec can fail.
     const message = `the ring could not be turned into a plain spec: ${e instanceof Error ? e.message : String(e)}`;
-    return { diagnostics: [{ code: 'SCHEMA', severity: 'error', path: '(root)', message, hint: 'A value of the wrong type reached the ring builder (a config run without the type-check?): compare with the DSL reference in the README.' }] };
+    return { diagnostics: [{ code: 'SCHEMA', severity: 'error', path: [], message, hint: 'A value of the wrong type reached the ring builder (a config run without the type-check?): compare with the DSL reference in the README.' }] };
   }
   const { model, diagnostics } = checkSpec(spec);
   if (!model || hasErrors(diagnostics)) return { diagnostics, ...(model ? { model } : {}) };
@@ -51,7 +65,7 @@ export function checkRing(input: RingInput | unknown): CheckOutcome {
 }
 
 /** Checks and renders the whole output folder in memory. */
-export function buildRing(input: RingInput | unknown): BuildOutcome {
+export function buildRing(input: RingInput | UncheckedInput): BuildOutcome {
   const checked = checkRing(input);
   if (!checked.model || !checked.stp) return { ...checked, files: [] };
   const { model, stp } = checked;
@@ -64,14 +78,14 @@ export function buildRing(input: RingInput | unknown): BuildOutcome {
 }
 
 /** Like buildRing, but throws a RingError carrying the diagnostics when the ring has errors. */
-export function synth(input: RingInput | unknown): GeneratedFile[] {
+export function synth(input: RingInput | UncheckedInput): GeneratedFile[] {
   const out = buildRing(input);
   if (hasErrors(out.diagnostics) || out.files.length === 0) throw new RingError(out.diagnostics);
   return out.files;
 }
 
 /** The picture of the ring (`svg`, `mermaid` or `dot`); throws a RingError carrying the diagnostics when the ring has errors. */
-export function ringGraph(input: RingInput | unknown, format: GraphFormat = 'svg'): string {
+export function ringGraph(input: RingInput | UncheckedInput, format: GraphFormat = 'svg'): string {
   const checked = checkRing(input);
   if (!checked.model || !checked.stp) throw new RingError(checked.diagnostics);
   return renderGraph(checked.model, checked.stp, format, VERSION);

@@ -1,6 +1,6 @@
 /** Shape check of a plain spec (zod). Only types and keys here; meaning is checked by the rules. */
 import { z } from 'zod';
-import type { Diagnostic } from './diagnostics';
+import type { Diagnostic, DiagnosticPath } from './diagnostics';
 import type { RingSpec } from './spec';
 
 const int = z.number().int();
@@ -12,7 +12,7 @@ const str = z.string();
  * and both can be names (a bridge or host may be called `constructor`, a variable `__proto__`).
  */
 export function nameMap<T>(value: z.ZodType<T>, what: string) {
-  return z
+  const map = z
     .custom<Record<string, T>>((v) => {
       const proto: unknown = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.getPrototypeOf(v) : undefined;
       return proto === Object.prototype || proto === null;
@@ -23,7 +23,12 @@ export function nameMap<T>(value: z.ZodType<T>, what: string) {
         if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message });
       }
     });
+  nameMapValues.set(map, value);
+  return map;
 }
+
+/** The schema of the values of each name map, for the JSON Schema (which cannot read a custom check). */
+export const nameMapValues = new WeakMap<z.ZodType, z.ZodType>();
 
 /** `env`, `bridgeAddresses`. */
 const stringMap = nameMap(str, 'an object of strings');
@@ -101,6 +106,8 @@ const container = z
 
 export const ringSchema = z
   .object({
+    // The JSON Schema a spec names for editors; ringgen itself does not read it.
+    $schema: str.optional(),
     name: str,
     options: options.optional(),
     hosts: z.array(host),
@@ -109,9 +116,9 @@ export const ringSchema = z
   })
   .strict();
 
-/** Turns a zod path (indices) into ringgen's named path where the input allows it. */
-function namedPath(input: unknown, path: readonly PropertyKey[]): string {
-  const out: string[] = [];
+/** Turns a zod path (indexes) into ringgen's named path where the input allows it. */
+function namedPath(input: unknown, path: readonly PropertyKey[]): DiagnosticPath {
+  const out: DiagnosticPath = [];
   let node: unknown = input;
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
@@ -121,11 +128,11 @@ function namedPath(input: unknown, path: readonly PropertyKey[]): string {
       const parent = out[out.length - 1];
       out.push(parent === 'containers' && typeof named.host === 'string' ? `${named.host}/${named.name}` : named.name);
     } else {
-      out.push(String(key));
+      out.push(typeof key === 'number' ? key : String(key));
     }
     node = child;
   }
-  return out.join('.') || '(root)';
+  return out;
 }
 
 /** Validates the shape; returns the typed spec or the diagnostics. */

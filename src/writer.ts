@@ -31,6 +31,7 @@ export class OutputError extends Error {
   }
 }
 
+/** What `writeOutput` did besides writing the build's files. */
 export interface WriteResult {
   /** Files of the previous build removed, and the folders that emptied with them. */
   removed: string[];
@@ -47,6 +48,7 @@ export interface WriteResult {
   staleLock?: number;
 }
 
+/** How an output folder differs from a build (`compareOutput`): files changed, missing, or extra (listed by its manifest). */
 export interface StaleReport {
   changed: string[];
   missing: string[];
@@ -69,6 +71,7 @@ export function compareOutput(outDir: string, files: readonly GeneratedFile[]): 
   return report;
 }
 
+/** Whether the folder differs from the build at all. */
 export function isStale(r: StaleReport): boolean {
   return r.changed.length + r.missing.length + r.extra.length > 0;
 }
@@ -158,6 +161,7 @@ function removeEmptyDirs(root: string, removed: readonly string[]): string[] {
   return gone.sort();
 }
 
+/** Options of `writeOutput`. */
 export interface WriteOptions {
   /** Replace files ringgen did not write and links that stand where the build writes. */
   force?: boolean;

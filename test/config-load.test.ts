@@ -74,13 +74,13 @@ describe('locations in a JSON spec', () => {
 
   it('an item is found by its names, not by the first object with that name', () => {
     const loaded = load({ 'ring.json': text }, 'ring.json');
-    expect(loaded.locate('hosts.b.tunnels.t1.remote')?.line).toBe(lineOf('"remote": "10.1.0.9"'));
-    expect(loaded.locate('hosts.c.internal')?.line).toBe(lineOf('"internal": "nonsense"'));
-    expect(loaded.locate('hosts[2].internal')?.line).toBe(lineOf('"internal": "nonsense"'));
-    expect(loaded.locate('containers.b/web.v2.ip')?.line).toBe(lineOf('"ip": "192.168.10.20"'));
-    expect(loaded.locate('containers.b/web.v2')?.line).toBe(lineOf('"name": "web.v2"', 1));
-    expect(loaded.locate('bridges.br0.subnet')?.line).toBe(lineOf('"subnet"'));
-    expect(loaded.locate('config')).toBeUndefined();
+    expect(loaded.locate(['hosts', 'b', 'tunnels', 't1', 'remote'])?.line).toBe(lineOf('"remote": "10.1.0.9"'));
+    expect(loaded.locate(['hosts', 'c', 'internal'])?.line).toBe(lineOf('"internal": "nonsense"'));
+    expect(loaded.locate(['hosts', 2, 'internal'])?.line).toBe(lineOf('"internal": "nonsense"'));
+    expect(loaded.locate(['containers', 'b/web.v2', 'ip'])?.line).toBe(lineOf('"ip": "192.168.10.20"'));
+    expect(loaded.locate(['containers', 'b/web.v2'])?.line).toBe(lineOf('"name": "web.v2"', 1));
+    expect(loaded.locate(['bridges', 'br0', 'subnet'])?.line).toBe(lineOf('"subnet"'));
+    expect(loaded.locate(['config'])).toBeUndefined();
   });
 
   it('the checker\'s diagnostics of a JSON spec point at the offending lines', () => {
@@ -95,7 +95,7 @@ describe('locations in a JSON spec', () => {
 
   it('a one-line spec gets columns', () => {
     const loaded = load({ 'ring.json': JSON.stringify(spec) }, 'ring.json');
-    const loc = loaded.locate('hosts.b.tunnels.t1.remote')!;
+    const loc = loaded.locate(['hosts', 'b', 'tunnels', 't1', 'remote'])!;
     expect(loc.line).toBe(1);
     expect(JSON.stringify(spec).slice(loc.column - 1)).toMatch(/^"remote":"10\.1\.0\.9"/);
   });
@@ -194,10 +194,10 @@ describe('odd inputs end in a diagnostic, never an exception', () => {
       const text = `{"name": "deep", "hosts": ${'['.repeat(depth)}${']'.repeat(depth)}, "bridges": []}`;
       const loaded = load({ 'ring.json': text }, 'ring.json');
       expect(loaded.diagnostics).toEqual([]);
-      const built = buildRing(loaded.input);
+      const built = buildRing(loaded.input!);
       expect(built.diagnostics.map((d) => d.code)).toEqual(['SCHEMA']);
       expect(loaded.locate(built.diagnostics[0]!.path)).toBeUndefined();
-      expect(loaded.locate('hosts')).toBeUndefined();
+      expect(loaded.locate(['hosts'])).toBeUndefined();
     }
   });
 
@@ -206,6 +206,6 @@ describe('odd inputs end in a diagnostic, never an exception', () => {
     expect(loaded.input).toBeUndefined();
     expect(loaded.diagnostics.map((d) => d.code)).toEqual(['CONFIG_LOAD']);
     expect(loaded.diagnostics[0]!.message).toMatch(/nested too deeply/);
-    expect(loaded.locate('config')).toBeUndefined();
+    expect(loaded.locate(['config'])).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, type Diagnostic } from '../src/diagnostics';
-import { buildRing, type BuildOutcome } from '../src/pipeline';
+import { buildRing, type BuildOutcome, type UncheckedInput } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
 import { cidr, graphRing, inside, ip, MUTATIONS, num, parseNet, Rng, toBuilder, toJsonSpec, validRing, type Generated, type Mutation, type Shape } from './generate';
@@ -526,12 +526,12 @@ describe('mutated rings', () => {
       if (input === undefined) continue;
       applied++;
       let out: BuildOutcome | undefined;
-      expect(() => (out = buildRing(input)), label).not.toThrow();
+      expect(() => (out = buildRing(input as UncheckedInput)), label).not.toThrow();
       const errors = errorsOf(out!.diagnostics);
       expect(errors.length, label).toBeGreaterThan(0);
       for (const e of out!.diagnostics) {
         expect(DIAGNOSTIC_CODES, label).toContain(e.code);
-        expect(typeof e.path === 'string' && e.path.length > 0 && e.hint.length > 0 && e.message.length > 0, `${label}: ${JSON.stringify(e)}`).toBe(true);
+        expect(Array.isArray(e.path) && e.hint.length > 0 && e.hint.length > 0 && e.message.length > 0, `${label}: ${JSON.stringify(e)}`).toBe(true);
       }
       expect(errors.map((e) => e.code), label).toEqual(expect.arrayContaining([expect.toSatisfy((c: string) => m.codes.includes(c))]));
       expect(out!.files, label).toEqual([]);

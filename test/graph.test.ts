@@ -11,13 +11,13 @@ import { renderGraph } from '../src/graph/render';
 import { graphSvg } from '../src/graph/svg';
 import { graphView, type GraphView } from '../src/graph/view';
 import { buildModel } from '../src/model';
-import { checkRing } from '../src/pipeline';
+import { checkRing, type UncheckedInput } from '../src/pipeline';
 import { electTree } from '../src/stp';
 import { buildFile, ROOT, run, tempDir } from './helpers';
 import { xmlProblems } from './xml';
 
 function viewOf(input: RingBuilder | unknown): { view: GraphView; blocked: string[] } {
-  const c = checkRing(input);
+  const c = checkRing(input as UncheckedInput);
   expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return { view: graphView(c.model!, c.stp!, '0.0.0-test'), blocked: c.stp!.blocked.map((t) => t.name) };
 }

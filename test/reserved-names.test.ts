@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { checkRing } from '../src/pipeline';
+import { formatPath } from '../src/diagnostics';
 
 const three = (options: Parameters<typeof ring>[1] = {}) =>
   ring('res', options).host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' });
 
-const codes = (r: ReturnType<typeof three>) => checkRing(r).diagnostics.map((d) => `${d.code} ${d.path}`);
+const codes = (r: ReturnType<typeof three>) => checkRing(r).diagnostics.map((d) => `${d.code} ${formatPath(d.path)}`);
 /** Only IFNAME_RESERVED: a long bridge name also makes uplinks past 15 characters, gre0 is also a default tunnel's name. */
 const reserved = (r: ReturnType<typeof three>) => codes(r).filter((c) => c.startsWith('IFNAME_RESERVED'));
 

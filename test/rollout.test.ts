@@ -77,7 +77,7 @@ describe('Ansible inventory and playbook', () => {
 
   it.each(['all', 'ungrouped'])('a host named %s (a group Ansible defines itself) is HOST_NAME_RESERVED', (name) => {
     const out = buildRing(ring('r').host(name, { internal: '10.9.0.1' }).host('b', { internal: '10.9.0.2' }).host('c', { internal: '10.9.0.3' }).bridge('br0', { subnet: '192.168.60.0/24' }));
-    expect(out.diagnostics.map((d) => [d.code, d.path])).toEqual([['HOST_NAME_RESERVED', `hosts.${name}`]]);
+    expect(out.diagnostics.map((d) => [d.code, d.path])).toEqual([['HOST_NAME_RESERVED', ['hosts', name]]]);
     expect(out.files).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import { ring } from '../src/dsl';
 import { printable, terminalJson } from '../src/format';
 import { checkRing } from '../src/pipeline';
 import { ROOT, run, tempDir } from './helpers';
+import { formatPath } from '../src/diagnostics';
 
 const BIN = join(ROOT, 'bin/ringgen.js');
 const cli = (args: string[], cwd: string) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
@@ -49,8 +50,8 @@ describe('names from the input never reach a terminal raw', () => {
     const json = cli(['check', 'ring.json', '--format', 'json'], dir);
     expect(json.status).toBe(1);
     expect(json.stdout).not.toMatch(RAW);
-    const diagnostics = JSON.parse(json.stdout) as Array<{ path: string; message: string }>;
-    expect(diagnostics.some((d) => d.path === `hosts.h1${c}`)).toBe(true);
+    const diagnostics = JSON.parse(json.stdout) as Array<{ path: string[]; pathText: string; message: string }>;
+    expect(diagnostics.some((d) => JSON.stringify(d.path) === JSON.stringify(['hosts', `h1${c}`]) && d.pathText === formatPath(d.path))).toBe(true);
     const plan = cli(['plan', 'ring.json'], dir);
     expect(plan.status).toBe(1);
     expect(plan.stderr).not.toMatch(RAW);
@@ -66,14 +67,14 @@ describe('names from the input never reach a terminal raw', () => {
 
 describe('text that cannot be passed on exactly is refused', () => {
   const base = () => ring('t').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' }).bridge('br0', { subnet: '192.168.7.0/24' });
-  const codes = (r: ReturnType<typeof base>) => checkRing(r).diagnostics.map((d) => [d.code, d.path]);
+  const codes = (r: ReturnType<typeof base>) => checkRing(r).diagnostics.map((d) => [d.code, formatPath(d.path)]);
   const c = { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox' };
 
   it.each([
     ['an env value', { env: { A: 'x\ud800' } }, 'containers.h1/c1.env.A'],
-    ['an env key', { env: { ['K\udc00']: 'v' } }, 'containers.h1/c1.env.K\udc00'],
-    ['a command argument', { command: ['sh', '\udfff'] }, 'containers.h1/c1.command.1'],
-    ['a bind source', { volumes: [{ source: '/srv/\ud83d', target: '/d' }] }, 'containers.h1/c1.volumes.0.source'],
+    ['an env key', { env: { ['K\udc00']: 'v' } }, 'containers.h1/c1.env["K\\udc00"]'],
+    ['a command argument', { command: ['sh', '\udfff'] }, 'containers.h1/c1.command[1]'],
+    ['a bind source', { volumes: [{ source: '/srv/\ud83d', target: '/d' }] }, 'containers.h1/c1.volumes[0].source'],
     ['an env file path', { envFile: '/etc/\ud800.env' }, 'containers.h1/c1.envFile'],
   ])('a lone surrogate in %s is TEXT_UNENCODABLE', (_, extra, path) => {
     expect(codes(base().container('c1', { ...c, ...extra }))).toContainEqual(['TEXT_UNENCODABLE', path]);

@@ -1,12 +1,13 @@
 /**
  * Source locations in a JSON ring spec. A diagnostic names an item by the checker's path
- * (`hosts.b.tunnels.t1.remote`, `containers.host1/web.ip`, `hosts[0].internal`): hosts, bridges,
- * tunnels and containers by name, as the spec's arrays hold them. The spec's text is parsed
+ * (`['hosts', 'b', 'tunnels', 't1', 'remote']`, `['containers', 'host1/web', 'ip']`,
+ * `['hosts', 0, 'internal']`): hosts, bridges, tunnels and containers by name, as the spec's
+ * arrays hold them, or by index. The spec's text is parsed
  * once more by the compiler's JSON parser, which keeps positions, and the path is walked through
- * it: an array is entered at the element whose `name` (for containers, `host` and `name`) the
- * path gives.
+ * it: an array is entered at the element an index gives, or whose `name` (for containers,
+ * `host/name`) the path gives.
  */
-import type { SourceLocation } from '../diagnostics';
+import type { DiagnosticPath, SourceLocation } from '../diagnostics';
 import { compiler, type Ts } from './compiler';
 
 type TsNode = import('@ts-morph/common').ts.Node;
@@ -31,39 +32,34 @@ const stringValue = (w: Walk, n: TsNode | undefined) => (n && w.ts.isStringLiter
 /** Where an element of a named list is best shown: its `name` property, else the element. */
 const elementAt = (w: Walk, n: TsNode) => property(w, n, 'name')?.prop ?? n;
 
-/** The element of an array that a path names: `b` (by name) or `host1/web` (a container). */
+/** The element of an array that a path names: `b` (by name) or `host1/web` (a container, by host and name). */
 function findNamed(w: Walk, items: readonly TsNode[], label: string): TsNode | undefined {
-  const slash = label.indexOf('/');
-  return items.find((item) => {
-    const name = stringValue(w, property(w, item, 'name')?.value);
-    if (slash < 0) return name === label;
-    return name === label.slice(slash + 1) && stringValue(w, property(w, item, 'host')?.value) === label.slice(0, slash);
-  });
+  const named = (item: TsNode) => stringValue(w, property(w, item, 'name')?.value);
+  return (
+    items.find((item) => named(item) === label) ??
+    items.find((item) => {
+      const host = stringValue(w, property(w, item, 'host')?.value);
+      return host !== undefined && `${host}/${named(item)}` === label;
+    })
+  );
 }
 
-function walk(w: Walk, node: TsNode, segs: string[], at: number, best: TsNode): TsNode {
-  if (at >= segs.length) return best;
-  if (w.ts.isObjectLiteralExpression(node)) {
-    const p = property(w, node, segs[at]!);
-    return p ? walk(w, p.value, segs, at + 1, p.prop) : best;
+function walk(w: Walk, node: TsNode, path: DiagnosticPath, at: number, best: TsNode): TsNode {
+  if (at >= path.length) return best;
+  const seg = path[at]!;
+  if (w.ts.isObjectLiteralExpression(node) && typeof seg === 'string') {
+    const p = property(w, node, seg);
+    return p ? walk(w, p.value, path, at + 1, p.prop) : best;
   }
   if (w.ts.isArrayLiteralExpression(node)) {
-    const seg = segs[at]!;
-    if (/^\d+$/.test(seg) && Number(seg) < node.elements.length) {
-      const item = node.elements[Number(seg)]!;
-      return walk(w, item, segs, at + 1, elementAt(w, item));
-    }
-    // Names may hold dots (container names do): the longest run of segments that names an element.
-    for (let end = segs.length; end > at; end--) {
-      const item = findNamed(w, node.elements, segs.slice(at, end).join('.'));
-      if (item) return walk(w, item, segs, end, elementAt(w, item));
-    }
+    const item = typeof seg === 'number' ? node.elements[seg] : findNamed(w, node.elements, seg);
+    if (item) return walk(w, item, path, at + 1, elementAt(w, item));
   }
   return best;
 }
 
 /** A locator for diagnostics of a JSON spec: the most precise place the path reaches. */
-export function jsonLocator(file: string, text: string): (path: string) => SourceLocation | undefined {
+export function jsonLocator(file: string, text: string): (path: DiagnosticPath) => SourceLocation | undefined {
   let parsed: { w: Walk; root: TsNode } | undefined | null = null;
   return (path) => {
     // The compiler's JSON parser keeps positions; it is loaded only when a diagnostic asks.
@@ -80,10 +76,9 @@ export function jsonLocator(file: string, text: string): (path: string) => Sourc
       }
     }
     if (!parsed) return undefined;
-    const segs = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter((x) => x !== '');
-    if (segs.length === 0) return undefined;
+    if (path.length === 0) return undefined;
     const { w, root } = parsed;
-    const node = walk(w, root, segs, 0, root);
+    const node = walk(w, root, path, 0, root);
     if (node === root) return undefined;
     const pos = w.file.getLineAndCharacterOfPosition(node.getStart(w.file));
     return { file, line: pos.line + 1, column: pos.character + 1 };

@@ -5,23 +5,30 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { SourceMap } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { SourceFile } from 'ts-morph';
-import type { Diagnostic, SourceLocation } from '../diagnostics';
+import type { Diagnostic, DiagnosticPath, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
+import type { UncheckedInput } from '../pipeline';
 import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
+import { isRingBuilder } from '../dsl';
 import { jsonLocator } from './json-locate';
+import { jsonErrorOffset, lineAndColumnAt } from './json-syntax';
+import { typeErrorText } from './type-advice';
 import type { Locator } from './locate';
 
+/** A loaded ring file: what it exports, or the diagnostics of why it did not load. */
 export interface LoadedConfig {
   file: string;
-  /** What the file exports (a builder or a plain spec), when it loaded. */
-  input?: unknown;
+  /** What the file exports (a builder or a plain spec, as the check will tell), when it loaded. */
+  input?: UncheckedInput;
   diagnostics: Diagnostic[];
   /** Source location of a diagnostic path, when the file says where. */
-  locate(path: string): SourceLocation | undefined;
+  locate(path: DiagnosticPath): SourceLocation | undefined;
 }
 
+/** Options of `loadConfig`. */
 export interface LoadOptions {
   /** Type-check TypeScript configs before running them. Default true. */
   typecheck?: boolean;
@@ -53,18 +60,17 @@ function ringgenTypes(): string {
 }
 
 function fail(file: string, message: string, hint: string, location?: SourceLocation, code: Diagnostic['code'] = 'CONFIG_LOAD'): Diagnostic {
-  return { code, severity: 'error', path: 'config', message, hint, location: location ?? { file, line: 1, column: 1 } };
+  return { code, severity: 'error', path: ['config'], message, hint, location: location ?? { file, line: 1, column: 1 } };
 }
 
 function loadJson(file: string, text: string): LoadedConfig {
   const locate = jsonLocator(file, text);
   try {
-    return { file, input: JSON.parse(text), diagnostics: [], locate };
+    return { file, input: JSON.parse(text) as UncheckedInput, diagnostics: [], locate };
   } catch (e) {
-    const m = /position (\d+)/.exec(String(e));
-    const pos = m ? Number(m[1]) : 0;
-    const before = text.slice(0, pos).split('\n');
-    const location = { file, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+    // JSON.parse names a position for some mistakes only; the scanner finds it for all.
+    const offset = jsonErrorOffset(text);
+    const location = { file, ...lineAndColumnAt(text, offset < 0 ? 0 : offset) };
     return { file, diagnostics: [fail(file, `not valid JSON: ${(e as Error).message}`, 'Fix the JSON syntax.', location)], locate };
   }
 }
@@ -127,29 +133,40 @@ function typeCheck(file: string): Diagnostic[] {
     const where = d.file?.fileName === root ? file : d.file?.fileName;
     if (!reported(where)) continue;
     const pos = d.file ? lineAndColumn(d.file.text, d.start ?? 0) : { line: 1, column: 1 };
-    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    diagnostics.push(
-      fail(file, `TS${d.code}: ${text}`, 'Fix the type error; the DSL reference in the README lists every option.', { file: where ?? file, line: pos.line, column: pos.column }, 'CONFIG_TYPE'),
-    );
+    const { message, hint } = typeErrorText(d.code, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    diagnostics.push(fail(file, message, hint, { file: where ?? file, line: pos.line, column: pos.column }, 'CONFIG_TYPE'));
   }
   return diagnostics;
 }
 
-function transpile(file: string, source: string): string {
+/** JavaScript for a file, and the source map that leads its positions back to the file's own. */
+function transpile(file: string, source: string): { js: string; map: SourceMap } {
   const { ts } = compiler();
   // The compiler keeps ES module syntax for .mts and .mjs whatever the module setting; as .ts and
   // .js they become CommonJS like every other config, so that `ringgen` resolves the same way.
   // Extensions in other cases (`ring.TS`) are given to the compiler in lower case, as it expects.
   const ext = extOf(file);
   const fileName = file.slice(0, file.length - ext.length) + (ext === '.mts' ? '.ts' : ext === '.mjs' ? '.js' : ext);
-  return ts.transpileModule(source, { fileName, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  const out = ts.transpileModule(source, { fileName, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: true } });
+  // Without the comment that names the map file (there is none): the map is kept here.
+  const js = out.outputText.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  return { js, map: new SourceMap(JSON.parse(out.sourceMapText!) as ConstructorParameters<typeof SourceMap>[0]) };
+}
+
+/** The files a load ran, and the source map of each one it transpiled (for the positions in a stack trace). */
+interface Ran {
+  exports: Map<string, unknown>;
+  maps: Map<string, SourceMap | undefined>;
 }
 
 /** Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package. */
-function run(file: string, cache: Map<string, unknown>): unknown {
+function run(file: string, ran: Ran): unknown {
+  const cache = ran.exports;
   if (cache.has(file)) return cache.get(file);
   const source = readFileSync(file, 'utf8');
-  const js = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source)) ? transpile(file, source) : source;
+  const transpiled = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source)) ? transpile(file, source) : undefined;
+  const js = transpiled?.js ?? source;
+  ran.maps.set(file, transpiled?.map);
   const mod = moduleFor(file);
   const plain = createRequire(file);
   mod.require = Object.assign((id: string) => {
@@ -160,7 +177,7 @@ function run(file: string, cache: Map<string, unknown>): unknown {
       const stem = base.replace(/\.(m?js)$/, '');
       const candidates = [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e), ...(stem !== base ? ['.ts', '.mts'].map((e) => stem + e) : [])];
       for (const candidate of candidates) {
-        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, cache);
+        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, ran);
       }
     }
     // Node runs a file of any other extension (or none) as JavaScript: only code and JSON load.
@@ -175,16 +192,42 @@ function run(file: string, cache: Map<string, unknown>): unknown {
   return mod.exports;
 }
 
-function stackLocation(file: string, error: unknown): SourceLocation | undefined {
+/**
+ * Where a thrown error came from: the first frame of its stack in a file the load ran, at the
+ * line and column of that file's own text (a transpiled file's through its source map).
+ */
+function stackLocation(ran: Ran, error: unknown): SourceLocation | undefined {
   let stack = '';
   try {
     stack = error instanceof Error ? String(error.stack ?? '') : '';
   } catch {
     // A thrown value's getters are the config's code too; a location is optional.
   }
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
-  return m ? { file, line: Number(m[1]), column: Number(m[2]) } : undefined;
+  for (const frame of stack.matchAll(/(?:\(|at )(\/[^\n]*?):(\d+):(\d+)\)?$/gm)) {
+    const [, file, line, column] = frame;
+    if (!ran.maps.has(file!)) continue;
+    const map = ran.maps.get(file!);
+    if (!map) return { file: file!, line: Number(line), column: Number(column) };
+    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as { originalLine?: number; originalColumn?: number };
+    if (entry.originalLine === undefined || entry.originalColumn === undefined) return { file: file!, line: Number(line), column: Number(column) };
+    return { file: file!, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The ring a file exports: its default export, else an export named `ring`, else (CommonJS)
+ * what `module.exports` is, when that is a ring. A module with neither gets a diagnostic of its
+ * own, not shape errors about its other exports.
+ */
+function exportedRing(exports: unknown): { value: unknown } | { missing: string[] } {
+  if (exports === null || typeof exports !== 'object' || Array.isArray(exports)) return { value: exports };
+  const e = exports as Record<string, unknown>;
+  if (e.default !== undefined) return { value: e.default };
+  if (e.ring !== undefined) return { value: e.ring };
+  const looksLikeRing = isRingBuilder(e) || ['name', 'hosts', 'bridges'].some((k) => Object.hasOwn(e, k));
+  if (e.__esModule !== true && looksLikeRing) return { value: e };
+  return { missing: Object.keys(e).filter((k) => k !== '__esModule') };
 }
 
 /**
@@ -251,7 +294,7 @@ function load(file: string, path: string, options: LoadOptions): LoadedConfig {
   // The file is parsed for locations only when a diagnostic asks for one.
   let locator: Locator | undefined;
   let unlocatable = false;
-  const locate = (p: string) => {
+  const locate = (p: DiagnosticPath) => {
     if (unlocatable) return undefined;
     try {
       locator ??= new (require('./locate') as typeof import('./locate')).Locator(parseForLocations(file, text));
@@ -266,15 +309,20 @@ function load(file: string, path: string, options: LoadOptions): LoadedConfig {
     const diagnostics = typeCheck(file);
     if (diagnostics.length > 0) return { file, diagnostics, locate };
   }
+  const ran: Ran = { exports: new Map(), maps: new Map() };
   try {
-    const exports = run(file, new Map()) as { default?: unknown; ring?: unknown };
-    let value: unknown = exports.default ?? exports.ring ?? exports;
+    const ring = exportedRing(run(file, ran));
+    if ('missing' in ring) {
+      const has = ring.missing.length === 0 ? 'it exports nothing' : `it exports only ${ring.missing.slice(0, 5).join(', ')}${ring.missing.length > 5 ? ', ...' : ''}`;
+      return { file, diagnostics: [fail(file, `the ring file has no default export (${has})`, 'End it with export default ring(...) (or export const ring = ...; in CommonJS, module.exports = ring(...)).')], locate };
+    }
+    let value: unknown = ring.value;
     if (typeof value === 'function') value = (value as () => unknown)();
     if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
       return { file, diagnostics: [fail(file, 'the ring file exports a promise (an async function?); ringgen reads rings synchronously', 'Export the ring builder itself, or a plain function that returns it; do any asynchronous work before ringgen build (e.g. write a JSON spec).')], locate };
     }
-    return { file, input: value, diagnostics: [], locate };
+    return { file, input: value as UncheckedInput, diagnostics: [], locate };
   } catch (e) {
-    return { file, diagnostics: [fail(file, `the config threw: ${describeThrown(e)}`, 'Fix the error in the config file.', stackLocation(file, e))], locate };
+    return { file, diagnostics: [fail(file, `the config threw: ${describeThrown(e)}`, 'Fix the error in the config file.', stackLocation(ran, e))], locate };
   }
 }

@@ -7,6 +7,7 @@ import { graphMermaid } from './mermaid';
 import { graphSvg } from './svg';
 import { graphView } from './view';
 
+/** The formats `renderGraph` and `ringGraph` draw. */
 export const GRAPH_FORMATS = ['svg', 'mermaid', 'dot'] as const;
 /** `svg` (self-contained picture), `mermaid` (flowchart for a README) or `dot` (Graphviz). */
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];

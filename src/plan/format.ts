@@ -38,6 +38,7 @@ function lines(changes: readonly Change[], s: Style): string[] {
   return out;
 }
 
+/** A plan as `ringgen plan` prints it. */
 export function formatPlan(plan: Plan, outDir: string, s: Style): string {
   const out: string[] = [];
   const p = printable;

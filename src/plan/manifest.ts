@@ -140,6 +140,7 @@ export function folderReader(outDir: string): BuildRecord['read'] {
   };
 }
 
+/** The build an output folder holds, read back from its manifest (`readPrevious`), or why there is none. */
 export type Previous =
   | { state: 'none' }
   | { state: 'unreadable'; reason: string }

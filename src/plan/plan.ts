@@ -21,10 +21,12 @@ import { folderReader, recordOfBuild, type BuildRecord, type Previous } from './
 
 export type { Change } from './compare';
 
+/** What a build would do to a host's folder. */
 export type HostStatus = 'added' | 'removed' | 'changed' | 'unchanged';
 /** What the host needs: `install.sh` (new), `up.sh` again (a file of it changed), `uninstall.sh` (removed). */
 export type HostAction = 'install' | 'up' | 'uninstall' | null;
 
+/** A host's part of a plan: its status, the changes, and what to run on it. */
 export interface HostPlan {
   host: string;
   status: HostStatus;
@@ -34,6 +36,7 @@ export interface HostPlan {
   changes: Change[];
 }
 
+/** What building into a folder would change, host by host (`makePlan`; `formatPlan` writes it as text). */
 export interface Plan {
   ring: string;
   /** What the folder held: no build, an unreadable manifest, or a build (by ringgen `version`). */

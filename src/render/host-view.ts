@@ -3,6 +3,7 @@
  * the form the shell line needs. Templates only lay it out.
  */
 import { createHash } from 'node:crypto';
+import type { DiagnosticPath } from '../diagnostics';
 import { formatIp, macForIp } from '../ip';
 import { containerGateway, tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model';
 import type { StpResult } from '../stp';
@@ -137,9 +138,9 @@ function uplinkSettings(m: RingModel, port: string, vlan: number): string[] {
   return ['--', 'set', 'port', port, `tag=${vlan}`, `other_config=${ovsMap(other)}`, `external_ids=${ovsMap({ 'ringgen-ring': m.name })}`];
 }
 
-/** One part of a container's `docker create` arguments, with the spec field it comes from (`''` for ringgen's own). */
+/** One part of a container's `docker create` arguments, with the path of the spec field it comes from (`[]` for ringgen's own). */
 export interface CreateArgPart {
-  field: string;
+  field: DiagnosticPath;
   args: string[];
 }
 
@@ -149,23 +150,23 @@ export interface CreateArgPart {
  */
 export function createArgParts(m: RingModel, host: HostModel, c: ContainerModel): CreateArgPart[] {
   const s = c.spec;
-  const parts: CreateArgPart[] = [{ field: '', args: ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`] }];
+  const parts: CreateArgPart[] = [{ field: [], args: ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`] }];
   const own = parts[0]!.args;
   if (s.tty ?? true) own.push('--tty');
   if (s.interactive ?? true) own.push('--interactive');
   own.push('--restart', s.restart ?? 'unless-stopped');
   own.push('--network', s.network ?? m.opts.dockerNetwork);
-  if (s.hostname) parts.push({ field: 'hostname', args: ['--hostname', s.hostname] });
-  for (const key of Object.keys(s.env ?? {}).sort()) parts.push({ field: `env.${key}`, args: ['--env', `${key}=${s.env![key]}`] });
-  if (s.envFile) parts.push({ field: 'envFile', args: ['--env-file', s.envFile] });
+  if (s.hostname) parts.push({ field: ['hostname'], args: ['--hostname', s.hostname] });
+  for (const key of Object.keys(s.env ?? {}).sort()) parts.push({ field: ['env', key], args: ['--env', `${key}=${s.env![key]}`] });
+  if (s.envFile) parts.push({ field: ['envFile'], args: ['--env-file', s.envFile] });
   (s.volumes ?? []).forEach((v, i) => {
     const fields = 'source' in v ? ['type=bind', `source=${v.source}`] : ['type=volume', `source=${v.volume}`];
     fields.push(`target=${v.target}`);
     if (v.readonly) fields.push('readonly');
-    parts.push({ field: `volumes.${i}`, args: ['--mount', fields.map(csvField).join(',')] });
+    parts.push({ field: ['volumes', i], args: ['--mount', fields.map(csvField).join(',')] });
   });
-  parts.push({ field: 'image', args: ['--', s.image] });
-  (s.command ?? []).forEach((word, i) => parts.push({ field: `command.${i}`, args: [word] }));
+  parts.push({ field: ['image'], args: ['--', s.image] });
+  (s.command ?? []).forEach((word, i) => parts.push({ field: ['command', i], args: [word] }));
   return parts;
 }
 

@@ -6,7 +6,7 @@
  * ring decides is a container's `docker create`: every other one is made of names that strict
  * patterns keep short.
  */
-import type { Report } from '../diagnostics';
+import { formatPath, type Report } from '../diagnostics';
 import type { RingModel } from '../model';
 import { createArgParts, DOCKER_CREATE_PREFIX } from '../render/host-view';
 
@@ -31,26 +31,23 @@ export function checkCommandLines(m: RingModel, r: Report): void {
     const host = m.hostByName.get(c.spec.host);
     if (!host) continue;
     let total = prefix;
+    // Bytes by the top-level field they come from (env as a whole when it is many small variables).
     const byField = new Map<string, number>();
     for (const part of createArgParts(m, host, c)) {
       for (const arg of part.args) {
         const bytes = argBytes(arg);
         total += bytes + POINTER;
-        if (part.field !== '') byField.set(part.field, (byField.get(part.field) ?? 0) + bytes + POINTER);
+        const group = part.field[0];
+        if (typeof group === 'string') byField.set(group, (byField.get(group) ?? 0) + bytes + POINTER);
         if (bytes > MAX_ARG_STRLEN) {
-          r.error('ARG_TOO_LONG', `${c.path}.${part.field}`, `${part.field} of container "${c.name}" makes an argument of ${bytes} bytes on its docker create line; Linux takes at most ${MAX_ARG_STRLEN} (128 KiB) for one argument`, 'Move long values into a file on the host: envFile for environment variables, a bind-mounted file for data a command reads.');
+          r.error('ARG_TOO_LONG', [...c.path, ...part.field], `${formatPath(part.field)} of container "${c.name}" makes an argument of ${bytes} bytes on its docker create line; Linux takes at most ${MAX_ARG_STRLEN} (128 KiB) for one argument`, 'Move long values into a file on the host: envFile for environment variables, a bind-mounted file for data a command reads.');
         }
       }
     }
     if (total > ARGV_BUDGET) {
-      // Name the field that takes the most room (env as a whole when it is many small variables).
-      const groups = new Map<string, number>();
-      for (const [field, bytes] of byField) {
-        const group = field.split('.')[0]!;
-        groups.set(group, (groups.get(group) ?? 0) + bytes);
-      }
-      const [field, bytes] = [...groups].reduce((a, b) => (b[1] > a[1] ? b : a));
-      r.error('ARG_TOO_LONG', `${c.path}.${field}`, `the docker create line of container "${c.name}" takes ${KIB(total)} (${field}: ${KIB(bytes)}), more than the ${KIB(ARGV_BUDGET)} a command line can have`, `Linux takes at most 2 MiB for a command's arguments and environment together (a quarter of the usual 8 MiB stack limit); ringgen keeps ${KIB(ENV_MARGIN)} of that for the environment up.sh runs in. Move long values into a file on the host: envFile for environment variables, a bind-mounted file for data a command reads.`);
+      // Name the field that takes the most room.
+      const [field, bytes] = [...byField].reduce((a, b) => (b[1] > a[1] ? b : a));
+      r.error('ARG_TOO_LONG', [...c.path, field], `the docker create line of container "${c.name}" takes ${KIB(total)} (${field}: ${KIB(bytes)}), more than the ${KIB(ARGV_BUDGET)} a command line can have`, `Linux takes at most 2 MiB for a command's arguments and environment together (a quarter of the usual 8 MiB stack limit); ringgen keeps ${KIB(ENV_MARGIN)} of that for the environment up.sh runs in. Move long values into a file on the host: envFile for environment variables, a bind-mounted file for data a command reads.`);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Names: strict patterns, uniqueness, reserved names, and the interface names derived from them. */
 import { posix } from 'node:path';
-import type { Report } from '../diagnostics';
+import { formatPath, type DiagnosticPath, type Report } from '../diagnostics';
 import type { RingModel } from '../model';
 import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../names';
 import { needsEscaping } from '../text';
@@ -19,7 +19,7 @@ const show = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…
 
 export function checkNames(m: RingModel, r: Report): void {
   if (!PATTERNS.ring.test(m.name)) {
-    r.error('NAME_INVALID', 'ring', `ring name ${show(m.name)} is not a valid ring name`, 'Use 1-20 characters: a lower-case letter, then lower-case letters, digits or "-" (it names systemd units and iptables chains).');
+    r.error('NAME_INVALID', ['name'], `ring name ${show(m.name)} is not a valid ring name`, 'Use 1-20 characters: a lower-case letter, then lower-case letters, digits or "-" (it names systemd units and iptables chains).');
   }
   for (const h of m.hosts) {
     if (!PATTERNS.host.test(h.name)) {
@@ -32,7 +32,7 @@ export function checkNames(m: RingModel, r: Report): void {
     for (const what of ['internalIface', 'externalIface'] as const) {
       const name = h.spec[what];
       if (name !== undefined && !PATTERNS.iface.test(name)) {
-        r.error('NAME_INVALID', `${h.path}.${what}`, `${what} ${show(name)} of host "${h.name}" is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-" (its length is checked as an interface name).');
+        r.error('NAME_INVALID', [...h.path, what], `${what} ${show(name)} of host "${h.name}" is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-" (its length is checked as an interface name).');
       }
     }
   }
@@ -54,13 +54,13 @@ export function checkNames(m: RingModel, r: Report): void {
   for (const h of m.hosts) {
     for (const t of h.spec.tunnels) {
       if (!PATTERNS.iface.test(t.name)) {
-        r.error('NAME_INVALID', `${h.path}.tunnels.${t.name}`, `tunnel name ${show(t.name)} is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-".');
+        r.error('NAME_INVALID', [...h.path, 'tunnels', t.name], `tunnel name ${show(t.name)} is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-".');
       }
     }
   }
   for (const [what, name] of [['ovsBridge', m.opts.ovsBridge], ['internalIface', m.opts.internalIface], ['externalIface', m.opts.externalIface]] as const) {
     if (!PATTERNS.iface.test(name) || name.length > IFNAME_MAX) {
-      r.error('NAME_INVALID', `options.${what}`, `${what} ${show(name)} is not a valid interface name`, `Use a letter, then letters, digits, "_" or "-", at most ${IFNAME_MAX} characters.`);
+      r.error('NAME_INVALID', ['options', what], `${what} ${show(name)} is not a valid interface name`, `Use a letter, then letters, digits, "_" or "-", at most ${IFNAME_MAX} characters.`);
     }
   }
   checkInterfaceNames(m, r);
@@ -73,34 +73,34 @@ function checkContainerNames(c: RingModel['containers'][number], r: Report): voi
     r.error('NAME_INVALID', c.path, `container name ${show(s.name)} is not a valid Docker container name`, 'Use 2-63 characters: a letter or digit, then letters, digits, "_", "." or "-" (Docker refuses one-character names).');
   }
   if (!PATTERNS.image.test(s.image) || s.image.length > 255) {
-    r.error('IMAGE_INVALID', `${c.path}.image`, `image ${show(s.image)} is not a valid image reference`, 'Write [registry/]name[:tag][@sha256:digest], e.g. "ubuntu:24.04" or "registry.example:5000/team/app:1.2".');
+    r.error('IMAGE_INVALID', [...c.path, 'image'], `image ${show(s.image)} is not a valid image reference`, 'Write [registry/]name[:tag][@sha256:digest], e.g. "ubuntu:24.04" or "registry.example:5000/team/app:1.2".');
   }
   if (s.hostname !== undefined && !PATTERNS.hostname.test(s.hostname)) {
-    r.error('NAME_INVALID', `${c.path}.hostname`, `hostname ${show(s.hostname)} is not a valid hostname`, 'Use a DNS label: letters, digits and "-".');
+    r.error('NAME_INVALID', [...c.path, 'hostname'], `hostname ${show(s.hostname)} is not a valid hostname`, 'Use a DNS label: letters, digits and "-".');
   }
   const NUL_HINT = 'A NUL character cannot be part of a program argument, an environment variable or a path: remove it.';
   // Docker's --mount parser (CSV) turns a CR before a line break into nothing, and the scripts'
   // log lines on the host print these paths: such a path would not arrive, or not show, as written.
   const PATH_HINT = 'A path may not hold control characters (CR, LF, tab, ESC...), line separators, bidirectional controls or zero-width characters: rename the file or folder.';
   (s.command ?? []).forEach((word, i) => {
-    if (word.includes('\0')) r.error('COMMAND_INVALID', `${c.path}.command.${i}`, `command argument ${i} of container "${c.name}" contains a NUL character`, NUL_HINT);
+    if (word.includes('\0')) r.error('COMMAND_INVALID', [...c.path, 'command', i], `command argument ${i} of container "${c.name}" contains a NUL character`, NUL_HINT);
   });
   for (const [key, value] of Object.entries(s.env ?? {})) {
     if (!PATTERNS.envKey.test(key)) {
-      r.error('ENV_INVALID', `${c.path}.env.${key}`, `environment variable name ${show(key)} is not valid`, 'Names are letters, digits and "_", not starting with a digit. Values may hold any characters but NUL.');
+      r.error('ENV_INVALID', [...c.path, 'env', key], `environment variable name ${show(key)} is not valid`, 'Names are letters, digits and "_", not starting with a digit. Values may hold any characters but NUL.');
     } else if (value.includes('\0')) {
-      r.error('ENV_INVALID', `${c.path}.env.${key}`, `the value of environment variable ${key} contains a NUL character`, NUL_HINT);
+      r.error('ENV_INVALID', [...c.path, 'env', key], `the value of environment variable ${key} contains a NUL character`, NUL_HINT);
     }
   }
   if (s.envFile !== undefined && !s.envFile.startsWith('/')) {
-    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} is not an absolute path`, 'Give the absolute path of the file on the host, e.g. /etc/ringgen/app.env.');
+    r.error('ENV_INVALID', [...c.path, 'envFile'], `envFile ${show(s.envFile)} is not an absolute path`, 'Give the absolute path of the file on the host, e.g. /etc/ringgen/app.env.');
   } else if (s.envFile?.includes('\0')) {
-    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} contains a NUL character`, NUL_HINT);  } else if (s.envFile !== undefined && needsEscaping(s.envFile)) {
-    r.error('ENV_INVALID', `${c.path}.envFile`, `envFile ${show(s.envFile)} contains a control, line-break or invisible character`, PATH_HINT);
+    r.error('ENV_INVALID', [...c.path, 'envFile'], `envFile ${show(s.envFile)} contains a NUL character`, NUL_HINT);  } else if (s.envFile !== undefined && needsEscaping(s.envFile)) {
+    r.error('ENV_INVALID', [...c.path, 'envFile'], `envFile ${show(s.envFile)} contains a control, line-break or invisible character`, PATH_HINT);
   }
   const targets = new Map<string, number>();
   (s.volumes ?? []).forEach((v, i) => {
-    const path = `${c.path}.volumes.${i}`;
+    const path = [...c.path, 'volumes', i];
     if (('source' in v ? v.source : '').includes('\0') || v.target.includes('\0')) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a NUL character`, NUL_HINT);
     else if (needsEscaping('source' in v ? v.source : '') || needsEscaping(v.target)) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a control, line-break or invisible character`, PATH_HINT);
     if (!v.target.startsWith('/')) r.error('VOLUME_INVALID', path, `volume target ${show(v.target)} is not an absolute path`, 'The target is the absolute path inside the container.');
@@ -115,14 +115,14 @@ function checkContainerNames(c: RingModel['containers'][number], r: Report): voi
 }
 
 /** Every interface ringgen creates on a host, with what made it, for length and clash checks. */
-export function hostInterfaces(m: RingModel, hostName: string): Array<{ name: string; path: string; what: string }> {
+export function hostInterfaces(m: RingModel, hostName: string): Array<{ name: string; path: DiagnosticPath; what: string }> {
   const h = m.hostByName.get(hostName)!;
   const out = [
-    { name: m.opts.ovsBridge, path: 'options.ovsBridge', what: 'the OVS bridge' },
-    { name: h.internalIface, path: `${h.path}.internalIface`, what: 'the internal interface' },
-    { name: h.externalIface, path: `${h.path}.externalIface`, what: 'the external interface' },
+    { name: m.opts.ovsBridge, path: ['options', 'ovsBridge'], what: 'the OVS bridge' },
+    { name: h.internalIface, path: [...h.path, 'internalIface'], what: 'the internal interface' },
+    { name: h.externalIface, path: [...h.path, 'externalIface'], what: 'the external interface' },
   ];
-  for (const t of h.spec.tunnels) out.push({ name: t.name, path: `${h.path}.tunnels.${t.name}`, what: `tunnel ${t.name}` });
+  for (const t of h.spec.tunnels) out.push({ name: t.name, path: [...h.path, 'tunnels', t.name], what: `tunnel ${t.name}` });
   for (const b of m.bridges) {
     out.push({ name: b.name, path: b.path, what: `bridge ${b.name}` });
     out.push({ name: b.uplink[0], path: b.path, what: `the uplink of bridge ${b.name} (Linux side)` });
@@ -140,8 +140,8 @@ function checkInterfaceNames(m: RingModel, r: Report): void {
   for (const h of m.hosts) {
     const seen = new Map<string, string>();
     for (const i of hostInterfaces(m, h.name)) {
-      if (i.name.length > IFNAME_MAX && !tooLong.has(`${i.path}\n${i.name}`)) {
-        tooLong.add(`${i.path}\n${i.name}`);
+      if (i.name.length > IFNAME_MAX && !tooLong.has(`${formatPath(i.path)}\n${i.name}`)) {
+        tooLong.add(`${formatPath(i.path)}\n${i.name}`);
         r.error('IFNAME_TOO_LONG', i.path, `interface name "${i.name}" (${i.what}) has ${i.name.length} characters; Linux allows ${IFNAME_MAX}`, 'Shorten the name it is made from (bridges get "-lb"/"-ov" uplinks, so bridge names can have 12 characters).');
       }
       const first = seen.get(i.name);
@@ -154,8 +154,8 @@ function checkInterfaceNames(m: RingModel, r: Report): void {
 }
 
 /** The network devices ringgen creates on every host (tunnels are OVS ports, not devices). */
-function createdDevices(m: RingModel): Array<{ name: string; path: string; what: string }> {
-  const out = [{ name: m.opts.ovsBridge, path: 'options.ovsBridge', what: 'the OVS bridge' }];
+function createdDevices(m: RingModel): Array<{ name: string; path: DiagnosticPath; what: string }> {
+  const out: Array<{ name: string; path: DiagnosticPath; what: string }> = [{ name: m.opts.ovsBridge, path: ['options', 'ovsBridge'], what: 'the OVS bridge' }];
   for (const b of m.bridges) {
     out.push({ name: b.name, path: b.path, what: `bridge ${b.name}` });
     out.push({ name: b.uplink[0], path: b.path, what: `the uplink of bridge ${b.name} (Linux side)` });
@@ -172,6 +172,6 @@ function checkReservedInterfaceNames(m: RingModel, r: Report): void {
   for (const d of createdDevices(m)) {
     const user = reservedIfname(d.name);
     if (user === undefined) continue;
-    r.error('IFNAME_RESERVED', d.path, `interface name "${d.name}" (${d.what}) is taken on the hosts: ${user}`, d.path === 'options.ovsBridge' ? 'Rename options.ovsBridge (an OVS bridge is also a network device of its name).' : `Rename what it is made from (${d.what}).`);
+    r.error('IFNAME_RESERVED', d.path, `interface name "${d.name}" (${d.what}) is taken on the hosts: ${user}`, d.path[0] === 'options' ? 'Rename options.ovsBridge (an OVS bridge is also a network device of its name).' : `Rename what it is made from (${d.what}).`);
   }
 }

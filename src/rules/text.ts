@@ -3,26 +3,26 @@
  * `"\ud800"`) has no UTF-8 encoding, so every file it reached would hold U+FFFD instead. Refused
  * wherever it is, keys included, rather than changed silently.
  */
-import type { Report } from '../diagnostics';
+import { formatPath, type DiagnosticPath, type Report } from '../diagnostics';
 import type { RingSpec } from '../spec';
 import { LONE_SURROGATE, printable } from '../text';
 
 /** The path of an array element: by name where it has one (`host/name` for containers). */
-function elementLabel(parent: string, item: unknown, index: number): string {
-  if (item === null || typeof item !== 'object') return String(index);
+function elementLabel(parent: string | number, item: unknown, index: number): string | number {
+  if (item === null || typeof item !== 'object') return index;
   const { name, host } = item as { name?: unknown; host?: unknown };
-  if (typeof name !== 'string') return String(index);
+  if (typeof name !== 'string') return index;
   return parent === 'containers' && typeof host === 'string' ? `${host}/${name}` : name;
 }
 
-function walk(value: unknown, path: string[], found: (path: string, what: string) => void): void {
+function walk(value: unknown, path: DiagnosticPath, found: (path: DiagnosticPath, what: string) => void): void {
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) found(path.join('.') || '(root)', 'value');
+    if (LONE_SURROGATE.test(value)) found(path, 'value');
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => walk(item, [...path, elementLabel(path[path.length - 1] ?? '', item, i)], found));
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      if (LONE_SURROGATE.test(key)) found([...path, key].join('.'), 'key');
+      if (LONE_SURROGATE.test(key)) found([...path, key], 'key');
       walk(item, [...path, key], found);
     }
   }
@@ -33,7 +33,7 @@ export function checkText(spec: RingSpec, r: Report): void {
     r.error(
       'TEXT_UNENCODABLE',
       path,
-      `the ${what} at ${printable(path)} holds a lone UTF-16 surrogate, which UTF-8 cannot encode (it would be written as U+FFFD)`,
+      `the ${what} at ${printable(formatPath(path))} holds a lone UTF-16 surrogate, which UTF-8 cannot encode (it would be written as U+FFFD)`,
       'Write the character it stands for (a surrogate pair, e.g. "\\ud83d\\ude00"), or remove the stray \\ud800-\\udfff escape.',
     );
   });

@@ -8,7 +8,7 @@ export function checkTunnels(m: RingModel, r: Report): void {
   for (const h of m.hosts) {
     const seen = new Set<string>();
     for (const end of h.spec.tunnels) {
-      const path = `${h.path}.tunnels.${end.name}`;
+      const path = [...h.path, 'tunnels', end.name];
       if (seen.has(end.name)) {
         r.error('TUNNEL_NAME_DUPLICATE', path, `tunnel name "${end.name}" is used twice on host "${h.name}"`, 'Tunnel names must not repeat on one host; the two ends of one tunnel share a name.');
         continue;
@@ -26,7 +26,7 @@ export function checkTunnels(m: RingModel, r: Report): void {
       const peerIp = bareIp(peer.spec.internal);
       // An invalid internal IP of the peer is its own IP_INVALID; a remote that repeats it is not a second mistake.
       if (end.remote !== peerIp) {
-        r.error('TUNNEL_REMOTE_MISMATCH', `${path}.remote`, `tunnel "${end.name}" of host "${h.name}" points at ${JSON.stringify(end.remote)}, but host "${peer.name}" has internal IP ${peerIp}`, `Set remote to ${peerIp}, the peer's internal IP.`);
+        r.error('TUNNEL_REMOTE_MISMATCH', [...path, 'remote'], `tunnel "${end.name}" of host "${h.name}" points at ${JSON.stringify(end.remote)}, but host "${peer.name}" has internal IP ${peerIp}`, `Set remote to ${peerIp}, the peer's internal IP.`);
       }
       const back = peer.spec.tunnels.filter((t) => t.peer === h.name);
       const other = back.find((t) => t.name === end.name);
@@ -34,7 +34,7 @@ export function checkTunnels(m: RingModel, r: Report): void {
         // Both ends of a plain spec may give a cost; when they disagree, say so once (from the end
         // whose host sorts first), rather than let one of them win without a word.
         if (end.cost !== undefined && other.cost !== undefined && end.cost !== other.cost && h.name < peer.name) {
-          r.error('TUNNEL_COST_MISMATCH', `${path}.cost`, `the ends of tunnel "${end.name}" give different costs: ${end.cost} on "${h.name}", ${other.cost} on "${peer.name}"`, 'Give both ends the same cost, or set it on one end only.');
+          r.error('TUNNEL_COST_MISMATCH', [...path, 'cost'], `the ends of tunnel "${end.name}" give different costs: ${end.cost} on "${h.name}", ${other.cost} on "${peer.name}"`, 'Give both ends the same cost, or set it on one end only.');
         }
         continue;
       }
@@ -50,22 +50,22 @@ export function checkTunnels(m: RingModel, r: Report): void {
     const key = [t.a, t.b].sort().join('\n');
     const first = pairs.get(key);
     if (first) {
-      r.warn('TUNNEL_PARALLEL', `hosts.${t.a}.tunnels.${t.name}`, `tunnels "${first}" and "${t.name}" both join "${t.a}" and "${t.b}"`, 'A second tunnel between the same pair adds no redundancy against losing a host; spanning tree blocks one of them.');
+      r.warn('TUNNEL_PARALLEL', ['hosts', t.a, 'tunnels', t.name], `tunnels "${first}" and "${t.name}" both join "${t.a}" and "${t.b}"`, 'A second tunnel between the same pair adds no redundancy against losing a host; spanning tree blocks one of them.');
     } else pairs.set(key, t.name);
   }
 }
 
 export function checkRing(m: RingModel, r: Report): void {
   if (m.hosts.length === 0) {
-    r.error('RING_DISCONNECTED', 'hosts', 'the ring has no hosts', 'Declare at least one host (three for a redundant ring).');
+    r.error('RING_DISCONNECTED', ['hosts'], 'the ring has no hosts', 'Declare at least one host (three for a redundant ring).');
     return;
   }
   const tree = analyseTree(m).intact;
   if (tree.unreachable.length > 0) {
-    r.error('RING_DISCONNECTED', 'hosts', `the ring is not connected: ${tree.unreachable.map((h) => `"${h}"`).join(', ')} cannot reach "${tree.root}"`, 'Join every host to the ring with tunnels whose two ends agree.');
+    r.error('RING_DISCONNECTED', ['hosts'], `the ring is not connected: ${tree.unreachable.map((h) => `"${h}"`).join(', ')} cannot reach "${tree.root}"`, 'Join every host to the ring with tunnels whose two ends agree.');
   }
   if (m.hosts.length < 3) {
-    r.warn('RING_NO_REDUNDANCY', 'hosts', `a ring of ${m.hosts.length} host(s) has no redundancy`, 'Use at least three hosts so the ring survives the loss of one.');
+    r.warn('RING_NO_REDUNDANCY', ['hosts'], `a ring of ${m.hosts.length} host(s) has no redundancy`, 'Use at least three hosts so the ring survives the loss of one.');
   } else {
     for (const h of m.hosts) {
       const degree = tunnelsOf(m, h.name).length;
@@ -74,18 +74,18 @@ export function checkRing(m: RingModel, r: Report): void {
   }
   const cyclic = m.tunnels.length >= m.hosts.length - tree.unreachable.length;
   if (m.opts.stp === 'off' && cyclic && m.tunnels.length > 0) {
-    r.error('STP_OFF_LOOP', 'options.stp', 'spanning tree is off but the tunnels form a loop: broadcasts would circle the ring forever', "Use stp: 'rstp' (the default) or 'stp'.");
+    r.error('STP_OFF_LOOP', ['options', 'stp'], 'spanning tree is off but the tunnels form a loop: broadcasts would circle the ring forever', "Use stp: 'rstp' (the default) or 'stp'.");
   }
   if (m.opts.stp === 'off') return;
   const limit = m.opts.maxAge - 1;
   if (tree.depth > limit) {
-    r.error('RING_TOO_LONG', 'hosts', `the farthest host is ${tree.depth} hops from the spanning tree root, more than max-age ${m.opts.maxAge} allows (${limit}): spanning tree cannot serve this ring at all (with max-age 40, the most Open vSwitch accepts, a ring of more than about 79 hosts never converges, and it stops surviving a lost host beyond about 41)`, 'Split the hosts into several rings (see docs/scaling.md), add chords, or raise maxAge (at most 40).');
+    r.error('RING_TOO_LONG', ['hosts'], `the farthest host is ${tree.depth} hops from the spanning tree root, more than max-age ${m.opts.maxAge} allows (${limit}): spanning tree cannot serve this ring at all (with max-age 40, the most Open vSwitch accepts, a ring of more than about 79 hosts never converges, and it stops surviving a lost host beyond about 41)`, 'Split the hosts into several rings (see docs/scaling.md), add chords, or raise maxAge (at most 40).');
     return;
   }
   const losses = analyseTree(m).afterLoss.filter((l) => l.depth > limit);
   if (losses.length > 0) {
     const worst = losses.reduce((a, b) => (b.depth > a.depth ? b : a));
-    r.error('RING_REDUNDANCY_LIMIT', 'hosts', `the ring is longer than spanning tree can serve with max-age ${m.opts.maxAge}: after losing host "${worst.lost}" the ring is a line whose far end is ${worst.depth} hops from the root, so ${losses.length} single-host failure(s) would cut hosts off (a ring of more than about 40 hosts cannot keep its redundancy; max-age 40 is the most Open vSwitch accepts)`, 'Keep rings to 40 hosts or fewer (more hosts: several rings, see docs/scaling.md), raise maxAge (at most 40), or add chords.');
+    r.error('RING_REDUNDANCY_LIMIT', ['hosts'], `the ring is longer than spanning tree can serve with max-age ${m.opts.maxAge}: after losing host "${worst.lost}" the ring is a line whose far end is ${worst.depth} hops from the root, so ${losses.length} single-host failure(s) would cut hosts off (a ring of more than about 40 hosts cannot keep its redundancy; max-age 40 is the most Open vSwitch accepts)`, 'Keep rings to 40 hosts or fewer (more hosts: several rings, see docs/scaling.md), raise maxAge (at most 40), or add chords.');
   }
 }
 
