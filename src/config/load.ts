@@ -11,6 +11,7 @@ import type { Diagnostic, SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
 import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
 import { jsonLocator } from './json-locate';
+import { nativeCheck, type NativeDiagnostic, type NativeResult } from './native';
 import type { Locator } from './locate';
 
 export interface LoadedConfig {
@@ -135,6 +136,18 @@ function typeCheck(file: string): Diagnostic[] {
   return diagnostics;
 }
 
+/**
+ * The native compiler's errors as diagnostics, for when the in-process check (another compiler
+ * version) finds none: the config does not pass, whichever compiler is right.
+ */
+function nativeTypeErrors(file: string, version: string, found: NativeDiagnostic[]): Diagnostic[] {
+  // As typeCheck: ringgen's own files are not the user's to fix.
+  const reported = (where: string) => !where.startsWith(PACKAGE_ROOT + '/') || where.startsWith(dirname(file));
+  return found.filter((d) => reported(d.file)).map((d) =>
+    fail(file, `TS${d.code}: ${d.text}`, `Fix the type error (found by TypeScript ${version}); the DSL reference in the README lists every option.`, { file: d.file, line: d.line, column: d.column }, 'CONFIG_TYPE'),
+  );
+}
+
 function transpile(file: string, source: string): string {
   const { ts } = compiler();
   // The compiler keeps ES module syntax for .mts and .mjs whatever the module setting; as .ts and
@@ -145,11 +158,15 @@ function transpile(file: string, source: string): string {
   return ts.transpileModule(source, { fileName, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
 }
 
-/** Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package. */
-function run(file: string, cache: Map<string, unknown>): unknown {
+/**
+ * Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package;
+ * TypeScript the native compiler emitted is run as it emitted it.
+ */
+function run(file: string, cache: Map<string, unknown>, native?: NativeResult): unknown {
   if (cache.has(file)) return cache.get(file);
   const source = readFileSync(file, 'utf8');
-  const js = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source)) ? transpile(file, source) : source;
+  const compile = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source));
+  const js = compile ? (native?.emitted(file) ?? transpile(file, source)) : source;
   const mod = moduleFor(file);
   const plain = createRequire(file);
   mod.require = Object.assign((id: string) => {
@@ -160,7 +177,7 @@ function run(file: string, cache: Map<string, unknown>): unknown {
       const stem = base.replace(/\.(m?js)$/, '');
       const candidates = [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e), ...(stem !== base ? ['.ts', '.mts'].map((e) => stem + e) : [])];
       for (const candidate of candidates) {
-        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, cache);
+        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, cache, native);
       }
     }
     // Node runs a file of any other extension (or none) as JavaScript: only code and JSON load.
@@ -262,12 +279,17 @@ function load(file: string, path: string, options: LoadOptions): LoadedConfig {
       return undefined;
     }
   };
-  if (TS_EXT.has(extOf(file)) && options.typecheck !== false) {
+  const check = options.typecheck !== false;
+  // The native compiler, when there is one, checks and emits; the in-process check runs without
+  // it, and to word the errors it finds (nativeTypeErrors).
+  const native = TS_EXT.has(extOf(file)) ? nativeCheck(file, { check, types: ringgenTypes() }) : undefined;
+  if (TS_EXT.has(extOf(file)) && check && (!native || native.diagnostics.length > 0)) {
     const diagnostics = typeCheck(file);
     if (diagnostics.length > 0) return { file, diagnostics, locate };
+    if (native) return { file, diagnostics: nativeTypeErrors(file, native.version, native.diagnostics), locate };
   }
   try {
-    const exports = run(file, new Map()) as { default?: unknown; ring?: unknown };
+    const exports = run(file, new Map(), native) as { default?: unknown; ring?: unknown };
     let value: unknown = exports.default ?? exports.ring ?? exports;
     if (typeof value === 'function') value = (value as () => unknown)();
     if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
