@@ -9,6 +9,14 @@
  *   npm run bench:build                          # 5 trials (3 for 40,000 containers)
  *   npm run bench:build -- --trials 3
  *   npm run bench:build -- --baseline DIR        # also time the ringgen in DIR, interleaved, and print ratios
+ *   npm run bench:build -- --installed --only seed   # ringgen as a user has it: packed, installed offline
+ *
+ * With --installed, this checkout (and the baseline, when it is a checkout) is packed (`npm pack`)
+ * and installed from the tarball into an empty folder (`npm install --offline`), as a user installs
+ * it, and that copy is timed: no lockfile pins what the dependencies resolve to there.
+ * --only LABELS (comma-separated: seed, 1000, 10000, 40000, 2000-hosts) runs only those cases.
+ * Every seed trial also times `node -e 0` (node's own start) beside it, and the seed's median is
+ * printed as a ratio of that: the figure moves less with the machine's load than seconds do.
  *
  * Peak memory is the child's maximum resident set size, and CPU the child's user + system
  * seconds, from GNU time (`/usr/bin/time`, Debian package `time`). With --baseline, the ratios
@@ -19,8 +27,8 @@
  * most 20 times the seed's time in the same run; the line before the summary prints the ratio.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
@@ -136,19 +144,60 @@ function runOnce(bin: string, file: string, work: string): Sample {
   return { seconds, rssMiB: known(kib) ? kib / 1024 : undefined, cpu: known(user) && known(sys) ? user + sys : undefined };
 }
 
-function parseArgs(argv: string[]): { trials: number | undefined; baseline: string | undefined; keep: boolean } {
+/** `node -e 0`: node's own start, timed beside the seed. */
+function nodeStart(): number {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, ['-e', '0']);
+  if (r.status !== 0) throw new Error('node -e 0 failed');
+  return (performance.now() - start) / 1000;
+}
+
+/**
+ * Packs a checkout and installs the tarball into an empty folder with no network, as a user
+ * installs it; returns the installed copy's folder (node_modules/ringgen).
+ */
+export function installFromTarball(checkout: string, work: string, name: string): string {
+  const dir = join(work, name);
+  mkdirSync(join(dir, 'app'), { recursive: true });
+  const run = (cmd: string, args: string[], cwd: string) => {
+    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} in ${cwd} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const packed = run('npm', ['pack', '--silent', '--pack-destination', dir, checkout], dir).trim().split('\n').pop()!;
+  writeFileSync(join(dir, 'app', 'package.json'), '{ "name": "bench-app", "private": true }\n');
+  const install = (mode: string) => run('npm', ['install', mode, '--no-audit', '--no-fund', '--silent', join(dir, packed)], join(dir, 'app'));
+  try {
+    install('--offline');
+  } catch (e) {
+    // npm's cache lacks a dependency: this once, npm may fetch it (ringgen itself never does).
+    console.warn(`warning: an offline install failed (${String(e).split('\n')[0]}); installing with --prefer-offline`);
+    install('--prefer-offline');
+  }
+  return join(dir, 'app', 'node_modules', 'ringgen');
+}
+
+const CASE_KEYS = ['seed', '1000', '10000', '40000', '2000-hosts'];
+
+function parseArgs(argv: string[]): { trials: number | undefined; baseline: string | undefined; keep: boolean; installed: boolean; only: string[] | undefined } {
   let trials: number | undefined;
   let baseline: string | undefined;
   let keep = false;
+  let installed = false;
+  let only: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--trials') trials = Number(argv[++i]);
     else if (a === '--baseline') baseline = resolve(argv[++i] ?? '');
     else if (a === '--keep') keep = true;
-    else throw new Error(`unknown argument ${a} (use --trials N, --baseline DIR, --keep)`);
+    else if (a === '--installed') installed = true;
+    else if (a === '--only') only = (argv[++i] ?? '').split(',');
+    else throw new Error(`unknown argument ${a} (use --trials N, --baseline DIR, --installed, --only ${CASE_KEYS.join(',')}, --keep)`);
   }
   if (trials !== undefined && !(Number.isInteger(trials) && trials > 0)) throw new Error('--trials needs a positive integer');
-  return { trials, baseline, keep };
+  const unknown = only?.filter((k) => !CASE_KEYS.includes(k));
+  if (unknown?.length) throw new Error(`--only: unknown case ${unknown.join(', ')} (cases: ${CASE_KEYS.join(', ')})`);
+  return { trials, baseline, keep, installed, only };
 }
 
 const fmt = (s: number) => s.toFixed(2);
@@ -156,25 +205,32 @@ const fmtMiB = (xs: Array<number | undefined>) => (xs.every((x) => x !== undefin
 const fmtCpu = (xs: Array<number | undefined>) => (xs.every((x) => x !== undefined) ? `${fmt(median(xs as number[]))} s` : 'n/a');
 
 function main(): void {
-  const { trials, baseline, keep } = parseArgs(process.argv.slice(2));
-  const bin = join(ROOT, 'bin', 'ringgen.js');
-  const baseBin = baseline ? join(baseline, 'bin', 'ringgen.js') : undefined;
-  for (const b of [bin, baseBin]) {
-    if (b && !existsSync(join(b, '..', '..', 'dist', 'cli.js'))) throw new Error(`${b}: dist/ is missing, run npm run build there first`);
+  const { trials, baseline, keep, installed, only } = parseArgs(process.argv.slice(2));
+  const wanted = (key: string) => !only || only.includes(key);
+  for (const dir of [ROOT, baseline]) {
+    if (dir && !existsSync(join(dir, 'dist', 'cli.js'))) throw new Error(`${dir}: dist/ is missing, run npm run build there first`);
   }
   if (!existsSync(GNU_TIME)) console.warn(`warning: ${GNU_TIME} is missing (Debian package "time"): no peak memory figures`);
   const work = mkdtempSync(join(tmpdir(), 'ringgen-bench-'));
-  const cases: Case[] = [{ label: 'seed', containers: 4, file: join(ROOT, 'examples', 'original.ring.ts'), trials: trials ?? 5 }];
+  const packageOf = (dir: string, name: string) => (installed && existsSync(join(dir, 'package.json')) ? installFromTarball(dir, work, name) : dir);
+  const bin = join(packageOf(ROOT, 'current'), 'bin', 'ringgen.js');
+  const baseBin = baseline ? join(packageOf(baseline, 'baseline'), 'bin', 'ringgen.js') : undefined;
+  const cases: Case[] = wanted('seed') ? [{ label: 'seed', containers: 4, file: join(ROOT, 'examples', 'original.ring.ts'), trials: trials ?? 5 }] : [];
   for (const perHost of [25, 250, 1000]) {
+    if (!wanted(String(HOSTS * perHost))) continue;
     const file = join(work, `ring-${HOSTS}x${perHost}.ring.ts`);
     writeFileSync(file, ringSource(perHost));
     cases.push({ label: `${HOSTS * perHost} containers`, containers: HOSTS * perHost, file, trials: trials ?? (perHost >= 1000 ? 3 : 5) });
   }
-  const wideFile = join(work, `ring-${WIDE_HOSTS}-hosts.ring.ts`);
-  writeFileSync(wideFile, wideRingSource(WIDE_HOSTS));
-  cases.push({ label: `${WIDE_HOSTS} hosts`, containers: WIDE_HOSTS, file: wideFile, trials: trials ?? 3 });
-  console.log(`ringgen build benchmark: node ${process.version}, ${bin}${baseBin ? ` (baseline ${baseBin})` : ''}; ring files in ${work}`);
+  if (wanted('2000-hosts')) {
+    const wideFile = join(work, `ring-${WIDE_HOSTS}-hosts.ring.ts`);
+    writeFileSync(wideFile, wideRingSource(WIDE_HOSTS));
+    cases.push({ label: `${WIDE_HOSTS} hosts`, containers: WIDE_HOSTS, file: wideFile, trials: trials ?? 3 });
+  }
+  console.log(`ringgen build benchmark: node ${process.version}, ${bin}${baseBin ? ` (baseline ${baseBin})` : ''}${installed ? ', installed from tarballs' : ''}; ring files in ${work}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const medians = new Map<string, number>();
+  const nodeTimes: number[] = [];
+  const baseSeed: number[] = [];
   const rows: string[] = [];
   const header = baseBin
     ? '| case | containers | trials | wall min | wall median | CPU median | peak RSS | baseline wall median | baseline CPU median | baseline RSS | wall ratio | CPU ratio |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
@@ -187,9 +243,11 @@ function main(): void {
       const mine: Sample[] = [];
       const base: Sample[] = [];
       for (let t = 0; t < c.trials; t++) {
+        if (c.label === 'seed') nodeTimes.push(nodeStart());
         mine.push(runOnce(bin, c.file, work));
         if (baseBin) base.push(runOnce(baseBin, c.file, work));
       }
+      if (c.label === 'seed') baseSeed.push(...base.map((s) => s.seconds));
       const times = mine.map((s) => s.seconds);
       const med = median(times);
       medians.set(c.label, med);
@@ -210,11 +268,19 @@ function main(): void {
   console.log(header);
   for (const r of rows) console.log(r);
   console.log('');
-  const m = (label: string) => fmt(medians.get(label)!);
-  console.log(`ratio 40000/10000 containers: ${(medians.get('40000 containers')! / medians.get('10000 containers')!).toFixed(2)}`);
-  const wide = medians.get(`${WIDE_HOSTS} hosts`)! / medians.get('seed')!;
-  console.log(`ratio ${WIDE_HOSTS} hosts/seed: ${wide.toFixed(2)} (at most 20)`);
-  console.log(`build: seed ${m('seed')}s, 1000 containers ${m('1000 containers')}s, 10000 containers ${m('10000 containers')}s, 40000 containers ${m('40000 containers')}s, ${WIDE_HOSTS} hosts ${m(`${WIDE_HOSTS} hosts`)}s (${wide.toFixed(1)}x the seed)`);
+  const m = (label: string) => (medians.has(label) ? `${fmt(medians.get(label)!)}s` : 'not run');
+  if (medians.has('seed')) {
+    const node = median(nodeTimes);
+    const seed = medians.get('seed')!;
+    const vsBase = baseSeed.length ? `, baseline ${fmt(median(baseSeed))}s (${(median(baseSeed) / node).toFixed(1)}x node -e 0; ${(median(baseSeed) / seed).toFixed(2)}x the seed)` : '';
+    console.log(`seed ${fmt(seed)}s beside node -e 0 ${fmt(node)}s: ${(seed / node).toFixed(1)}x node's start${vsBase}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  }
+  if (medians.has('40000 containers') && medians.has('10000 containers')) {
+    console.log(`ratio 40000/10000 containers: ${(medians.get('40000 containers')! / medians.get('10000 containers')!).toFixed(2)}`);
+  }
+  const wide = medians.has(`${WIDE_HOSTS} hosts`) && medians.has('seed') ? medians.get(`${WIDE_HOSTS} hosts`)! / medians.get('seed')! : undefined;
+  if (wide !== undefined) console.log(`ratio ${WIDE_HOSTS} hosts/seed: ${wide.toFixed(2)} (at most 20)`);
+  console.log(`build: seed ${m('seed')}, 1000 containers ${m('1000 containers')}, 10000 containers ${m('10000 containers')}, 40000 containers ${m('40000 containers')}, ${WIDE_HOSTS} hosts ${m(`${WIDE_HOSTS} hosts`)}${wide !== undefined ? ` (${wide.toFixed(1)}x the seed)` : ''}`);
 }
 
 if (require.main === module) main();

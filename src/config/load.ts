@@ -15,6 +15,7 @@ import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
 import { isRingBuilder } from '../dsl';
 import { jsonLocator } from './json-locate';
 import { jsonErrorOffset, lineAndColumnAt } from './json-syntax';
+import { nativeCheck, type NativeDiagnostic, type NativeResult } from './native';
 import { typeErrorText } from './type-advice';
 import type { Locator } from './locate';
 
@@ -139,6 +140,18 @@ function typeCheck(file: string): Diagnostic[] {
   return diagnostics;
 }
 
+/**
+ * The native compiler's errors as diagnostics, for when the in-process check (another compiler
+ * version) finds none: the config does not pass, whichever compiler is right.
+ */
+function nativeTypeErrors(file: string, version: string, found: NativeDiagnostic[]): Diagnostic[] {
+  // As typeCheck: ringgen's own files are not the user's to fix.
+  const reported = (where: string) => !where.startsWith(PACKAGE_ROOT + '/') || where.startsWith(dirname(file));
+  return found.filter((d) => reported(d.file)).map((d) =>
+    fail(file, `TS${d.code}: ${d.text}`, `Fix the type error (found by TypeScript ${version}); the DSL reference in the README lists every option.`, { file: d.file, line: d.line, column: d.column }, 'CONFIG_TYPE'),
+  );
+}
+
 /** JavaScript for a file, and the source map that leads its positions back to the file's own. */
 function transpile(file: string, source: string): { js: string; map: SourceMap } {
   const { ts } = compiler();
@@ -159,12 +172,16 @@ interface Ran {
   maps: Map<string, SourceMap | undefined>;
 }
 
-/** Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package. */
-function run(file: string, ran: Ran): unknown {
+/**
+ * Runs a TypeScript or JavaScript file as CommonJS, with `ringgen` resolving to this package;
+ * TypeScript the native compiler emitted is run as it emitted it.
+ */
+function run(file: string, ran: Ran, native?: NativeResult): unknown {
   const cache = ran.exports;
   if (cache.has(file)) return cache.get(file);
   const source = readFileSync(file, 'utf8');
-  const transpiled = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source)) ? transpile(file, source) : undefined;
+  const compile = TS_EXT.has(extOf(file)) || (JS_EXT.has(extOf(file)) && looksLikeEsm(source));
+  const transpiled = compile ? (native?.emitted(file) ?? transpile(file, source)) : undefined;
   const js = transpiled?.js ?? source;
   ran.maps.set(file, transpiled?.map);
   const mod = moduleFor(file);
@@ -177,7 +194,7 @@ function run(file: string, ran: Ran): unknown {
       const stem = base.replace(/\.(m?js)$/, '');
       const candidates = [base, ...['.ts', '.mts', '.cts', '/index.ts'].map((e) => base + e), ...(stem !== base ? ['.ts', '.mts'].map((e) => stem + e) : [])];
       for (const candidate of candidates) {
-        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, ran);
+        if (existsSync(candidate) && isCode(candidate) && statSync(candidate).isFile()) return run(candidate, ran, native);
       }
     }
     // Node runs a file of any other extension (or none) as JavaScript: only code and JSON load.
@@ -305,13 +322,18 @@ function load(file: string, path: string, options: LoadOptions): LoadedConfig {
       return undefined;
     }
   };
-  if (TS_EXT.has(extOf(file)) && options.typecheck !== false) {
+  const check = options.typecheck !== false;
+  // The native compiler, when there is one, checks and emits; the in-process check runs without
+  // it, and to word the errors it finds (nativeTypeErrors).
+  const native = TS_EXT.has(extOf(file)) ? nativeCheck(file, { check, types: ringgenTypes() }) : undefined;
+  if (TS_EXT.has(extOf(file)) && check && (!native || native.diagnostics.length > 0)) {
     const diagnostics = typeCheck(file);
     if (diagnostics.length > 0) return { file, diagnostics, locate };
+    if (native) return { file, diagnostics: nativeTypeErrors(file, native.version, native.diagnostics), locate };
   }
   const ran: Ran = { exports: new Map(), maps: new Map() };
   try {
-    const ring = exportedRing(run(file, ran));
+    const ring = exportedRing(run(file, ran, native));
     if ('missing' in ring) {
       const has = ring.missing.length === 0 ? 'it exports nothing' : `it exports only ${ring.missing.slice(0, 5).join(', ')}${ring.missing.length > 5 ? ', ...' : ''}`;
       return { file, diagnostics: [fail(file, `the ring file has no default export (${has})`, 'End it with export default ring(...) (or export const ring = ...; in CommonJS, module.exports = ring(...)).')], locate };

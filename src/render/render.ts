@@ -24,6 +24,8 @@ const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
 const PRECOMPILED = join(__dirname, 'precompiled.js');
 const PARTIALS: Record<string, string> = { header: '_header.hbs', lib: '_lib.sh.hbs', owned: '_owned.sh.hbs', bash: '_bash.sh.hbs' };
 const TEMPLATES = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules', 'network.service', 'containers.service', 'attach.service'];
+/** The ring-level rollout files' templates (rollout.ts renders them, with helpers of its own). */
+const ROLLOUT_TEMPLATES = ['inventory.yml', 'deploy.yml', 'deploy.sh'];
 const COMPILE_OPTIONS = { strict: true, noEscape: true };
 
 type Handlebars = typeof HandlebarsModule;
@@ -32,6 +34,7 @@ type Template = (view: HostView) => string;
 interface Sources {
   partials: Record<string, string>;
   templates: Record<string, string>;
+  rollout: Record<string, string>;
   /** Identifies the sources and compile options a precompiled module was made from. */
   hash: string;
 }
@@ -42,14 +45,40 @@ interface Precompiled {
   hash: string;
   partials: Record<string, TemplateSpec>;
   templates: Record<string, TemplateSpec>;
+  rollout: Record<string, TemplateSpec>;
 }
 
 function readSources(): Sources {
   const read = (name: string) => readFileSync(join(TEMPLATE_DIR, name), 'utf8');
   const partials = Object.fromEntries(Object.entries(PARTIALS).map(([name, file]) => [name, read(file)]));
   const templates = Object.fromEntries(TEMPLATES.map((name) => [name, read(`${name}.hbs`)]));
-  const hash = createHash('sha256').update(JSON.stringify({ partials, templates, COMPILE_OPTIONS })).digest('hex');
-  return { partials, templates, hash };
+  const rollout = Object.fromEntries(ROLLOUT_TEMPLATES.map((name) => [name, read(`${name}.hbs`)]));
+  const hash = createHash('sha256').update(JSON.stringify({ partials, templates, rollout, COMPILE_OPTIONS })).digest('hex');
+  return { partials, templates, rollout, hash };
+}
+
+let precompiled: { pre: Precompiled | undefined; sources: Sources } | undefined;
+/** dist/render/precompiled.js when it was made from the template sources on disk. */
+function usablePrecompiled(): { pre: Precompiled | undefined; sources: Sources } {
+  if (precompiled) return precompiled;
+  const sources = readSources();
+  const pre = existsSync(PRECOMPILED) ? (require(PRECOMPILED) as Precompiled) : undefined;
+  precompiled = { pre: pre?.hash === sources.hash && pre.rollout ? pre : undefined, sources };
+  return precompiled;
+}
+
+/**
+ * The rollout templates (`inventory.yml`, `deploy.yml`, `deploy.sh`) with the given helpers,
+ * precompiled like the host templates: a build loads Handlebars' runtime only.
+ */
+export function rolloutTemplates<View>(helpers: Record<string, (value: unknown) => string>): Map<string, (view: View) => string> {
+  const { pre, sources } = usablePrecompiled();
+  const hb = (pre ? require('handlebars/runtime') : require('handlebars')) as Handlebars;
+  const own = hb.create();
+  for (const [name, helper] of Object.entries(helpers)) own.registerHelper(name, helper);
+  const made = new Map<string, (view: View) => string>();
+  for (const name of ROLLOUT_TEMPLATES) made.set(name, pre ? own.template(pre.rollout[name]!) : own.compile(sources.rollout[name]!, COMPILE_OPTIONS));
+  return made;
 }
 
 /** A private instance with the one quoting helper. */
@@ -68,10 +97,9 @@ export let templateOrigin: 'precompiled' | 'compiled' | undefined;
 
 function templates(): Map<string, Template> {
   if (compiled) return compiled;
-  const sources = readSources();
-  const pre = existsSync(PRECOMPILED) ? (require(PRECOMPILED) as Precompiled) : undefined;
+  const { pre, sources } = usablePrecompiled();
   compiled = new Map();
-  if (pre?.hash === sources.hash) {
+  if (pre) {
     // The runtime alone: Handlebars' compiler is never loaded.
     const hb = instance(require('handlebars/runtime') as Handlebars);
     for (const name of Object.keys(PARTIALS)) hb.registerPartial(name, hb.template(pre.partials[name]!));
@@ -103,14 +131,14 @@ function shareLocations(code: string): { code: string; table: string } {
 /** The text of dist/render/precompiled.js (written by the build, never by ringgen itself). */
 export function precompiledModule(): string {
   const hb = require('handlebars') as Handlebars;
-  const { partials, templates: sources, hash } = readSources();
+  const { partials, templates: sources, rollout, hash } = readSources();
   // Partials compile with the options of the template that includes them, as Handlebars does at run time.
   const specs = (texts: Record<string, string>) =>
     Object.entries(texts)
       .map(([name, text]) => `    ${JSON.stringify(name)}: ${hb.precompile(text, COMPILE_OPTIONS) as unknown as string},`)
       .join('\n');
   const { code, table } = shareLocations(
-    ['module.exports = {', `  hash: ${JSON.stringify(hash)},`, `  partials: {\n${specs(partials)}\n  },`, `  templates: {\n${specs(sources)}\n  },`, '};'].join('\n'),
+    ['module.exports = {', `  hash: ${JSON.stringify(hash)},`, `  partials: {\n${specs(partials)}\n  },`, `  templates: {\n${specs(sources)}\n  },`, `  rollout: {\n${specs(rollout)}\n  },`, '};'].join('\n'),
   );
   return ['// Generated by `npm run build` from templates/*.hbs; used only while `hash` matches them. Do not edit.', "'use strict';", table, code, ''].join('\n');
 }

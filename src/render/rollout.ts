@@ -2,15 +2,10 @@
  * Ring-level rollout files beside the host folders: an Ansible inventory and playbook, and
  * `deploy.sh` for plain ssh. Each host is installed and checked before the next one starts.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Handlebars from 'handlebars';
 import { formatIp } from '../ip';
 import type { RingModel } from '../model';
-import type { GeneratedFile } from './render';
+import { rolloutTemplates, type GeneratedFile } from './render';
 import { shellQuote } from './shell';
-
-const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
 
 export interface RolloutView {
   ring: string;
@@ -54,17 +49,11 @@ let compiled: Map<string, Template> | undefined;
 
 function templates(): Map<string, Template> {
   if (compiled) return compiled;
-  const hb = Handlebars.create();
   const scalar = (name: string, quote: (v: string | number) => string) => (value: unknown) => {
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${name}: cannot quote ${typeof value}`);
     return quote(value);
   };
-  hb.registerHelper('q', scalar('q', shellQuote));
-  hb.registerHelper('y', scalar('y', yamlQuote));
-  compiled = new Map();
-  for (const name of ['inventory.yml', 'deploy.yml', 'deploy.sh']) {
-    compiled.set(name, hb.compile(readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), 'utf8'), { strict: true, noEscape: true }));
-  }
+  compiled = rolloutTemplates<RolloutView>({ q: scalar('q', shellQuote), y: scalar('y', yamlQuote) });
   return compiled;
 }
 
