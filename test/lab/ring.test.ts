@@ -4,7 +4,6 @@
  * the userspace datapath here; on the kernel datapath in the kernel lab's VM (LAB_DATAPATH=system,
  * test/lab/kernel.test.ts). Needs root and the lab packages; skips loudly elsewhere, fails under CI.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
@@ -23,7 +22,7 @@ const SPEC: LabSpec = {
     { name: 'host3', internal: '10.20.10.72/24', external: '192.0.2.12/24' },
     { name: 'host4', internal: '10.20.10.73/24' },
     { name: 'host5', internal: '10.20.10.74/24' },
-    { name: 'rogue', internal: '10.20.10.99/24' },
+    { name: 'rogue', internal: '10.20.10.99/24', docker: false },
   ],
   client: '192.0.2.200/24',
 };
@@ -248,7 +247,7 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
     await waitFor('check.sh healthy again', () => script('host1', 'check.sh', [], false).code === 0, 30_000);
     // The watchers logged the failover: host3 moved its root port from gre1 (to host2) to the
     // blocked gre2, and back; host1's gre0 (to host2) went out of the tree.
-    const watchLog = (h: string) => readFileSync(join(stateDir(h), 'watch.log'), 'utf8');
+    const watchLog = (h: string) => lab.readFile(join(stateDir(h), 'watch.log')) ?? '';
     expect(watchLog('host3')).toMatch(/spanning tree: port gre2 Alternate\/Discarding -> Root\/Forwarding/);
     expect(watchLog('host3')).toMatch(/spanning tree: port gre2 Root\/Forwarding -> Alternate\/Discarding/);
     expect(watchLog('host1')).toMatch(/spanning tree: port gre0 Designated\/Forwarding -> \w+\/Discarding/);
