@@ -354,6 +354,12 @@ cmd_up() {
     [[ ${dockers[idx]} != nodocker ]] || continue
     if ((LAB_SLOWDOWN > 1)); then
       start_dockerd "${names[idx]}"
+      # Under emulation on a busy machine dockerd may give up on its own containerd (60 s); once
+      # more, with the binaries' code warm by then.
+      if ! (wait_dockerd "${names[idx]}"); then
+        log "dockerd of ${names[idx]} failed to start; starting it once more"
+        start_dockerd "${names[idx]}"
+      fi
       wait_dockerd "${names[idx]}" || die "starting Docker failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
     fi
     { wait_dockerd "${names[idx]}" && import_image "${names[idx]}" "$tar"; } &
