@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
+import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
 import { labHooks } from './hooks';
 
 const LONG = slow(600_000);
@@ -76,7 +76,7 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
   };
   const script = (host: string, name: string, args: string[] = [], check = true): RunResult =>
     lab.exec(host, ['bash', join(outDir, host, name), ...args], { env: { RINGGEN_STATE_DIR: stateDir(host) }, timeoutMs: 300_000, check });
-  const upAll = (hosts: string[]) => Promise.all(hosts.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true })));
+  const upAll = (hosts: string[]) => onHosts(hosts, (h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true }));
   const pid = (m: Member) => lab.containerPid(m.host, m.name);
   const inContainer = (m: Pick<Member, 'host' | 'name'>, cmd: string[]) => lab.inContainer(m, cmd);
   const ping = (from: Member, to: string, extra: string[] = []) => lab.ping(from, to, extra);
