@@ -156,7 +156,7 @@ boot_vm() {
   if [[ $mode == serve ]]; then
     port=$(free_port)
     # restrict=on: the VM reaches nothing outside; only the agent's port is forwarded in.
-    net=(-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7070" -device virtio-net-pci,netdev=n0,romfile=)
+    net=(-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7070" -device "virtio-net-pci,netdev=n0,romfile=")
   fi
   log "booting Debian's kernel $version under QEMU (TCG, 2 cores, ${VM_MEM:-6144} MiB, $mode); console: $out/console.log"
   # setpriv --pdeathsig: QEMU dies with this script, also when it is killed with SIGKILL.
