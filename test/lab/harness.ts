@@ -57,6 +57,8 @@ export interface LabHostSpec {
    * Open vSwitch and Docker services (the lab starts no daemons for it). Commands run inside it.
    */
   boot?: boolean;
+  /** false: no dockerd on this host (one that only runs Open vSwitch, as the ring test's rogue). */
+  docker?: boolean;
 }
 
 export interface LabSpec {
@@ -132,9 +134,80 @@ function describeFailure(what: string, r: RunResult): string {
   return `${what} exited ${r.code}\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`;
 }
 
+/**
+ * The kernel lab's VM, when the harness drives it (`vm.sh serve`): LAB_VM_PORT is the port of its
+ * command agent on 127.0.0.1 (test/lab/vm-agent.sh), LAB_VM_SHARE a folder at the same path here
+ * and in the VM. Every command then runs in the VM; the test runner stays on this machine, at full
+ * speed (node under the VM's emulation took minutes to start and competed with the switches).
+ */
+export const LAB_VM: { port: number; share: string } | undefined =
+  process.env.LAB_VM_PORT && process.env.LAB_VM_SHARE ? { port: Number(process.env.LAB_VM_PORT), share: process.env.LAB_VM_SHARE } : undefined;
+
+/**
+ * Runs fn for each host: all at once, as on real hosts, except in the kernel lab's VM, where they
+ * run one after another. Four up.sh at once under emulation on a busy machine pushed the VM's load
+ * to 16: BFD flapped on every tunnel (flap counts near 30 in two minutes at 300 ms) and a docker
+ * command of up.sh passed its 120 s bound.
+ */
+export async function onHosts<T>(hosts: string[], fn: (host: string) => Promise<T>): Promise<T[]> {
+  if (!LAB_VM) return Promise.all(hosts.map(fn));
+  const out: T[] = [];
+  for (const h of hosts) out.push(await fn(h));
+  return out;
+}
+
+/** A word for bash: single-quoted. Only the harness's own commands go through it (no generated script). */
+const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The client end of the agent: sends the request on stdin, prints the answer (bash's /dev/tcp). */
+const VM_CLIENT = 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 125; cat >&3; cat <&3';
+
+/**
+ * A command as the VM's agent runs it: in the same folder, with the lab's variables (not this
+ * machine's whole environment) and its time limit in the VM, so a command that hangs there ends
+ * there too. Returns the client's argv and its stdin.
+ */
+function vmRequest(vm: { port: number }, argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions): { argv: string[]; input: string } {
+  const vars = Object.entries({ ...env, ...opts.env }).filter(
+    ([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !k.startsWith('LAB_VM_') && (k.startsWith('LAB_') || opts.env?.[k] !== undefined || process.env[k] !== v),
+  );
+  const seconds = Math.ceil(slow(opts.timeoutMs ?? 120_000) / 1000);
+  // Variables as assignments before exec (no env process: each costs 50-200 ms under emulation).
+  const script = [
+    `cd ${shq(opts.cwd ?? process.cwd())} || exit 126`,
+    `${vars.map(([k, v]) => `${k}=${shq(v!)} `).join('')}exec timeout -k 10 ${seconds} ${argv.map(shq).join(' ')}`,
+  ].join('\n');
+  // One line each, for printf's %b in the agent.
+  const line = (t: string) => t.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\0/g, '\\0000');
+  return { argv: ['bash', '-c', VM_CLIENT, String(vm.port)], input: `${line(script)}\n${line(opts.input ?? '')}\n` };
+}
+
+/** The agent's answer ("CODE OUTBYTES ERRBYTES" line, then the bytes), or code 125 when there was none. */
+function vmAnswer(raw: Buffer, clientErr: string, killed: boolean): RunResult {
+  const nl = raw.indexOf(10);
+  const head = nl < 0 ? null : /^(\d+) (\d+) (\d+)$/.exec(raw.subarray(0, nl).toString('utf8'));
+  if (!head) {
+    return { code: killed ? 124 : 125, stdout: '', stderr: `the kernel lab VM's agent gave no answer${killed ? ' in time' : ''}: ${clientErr.trim()}` };
+  }
+  const out = Number(head[2]);
+  const err = Number(head[3]);
+  return {
+    code: Number(head[1]),
+    stdout: raw.subarray(nl + 1, nl + 1 + out).toString('utf8'),
+    stderr: raw.subarray(nl + 1 + out, nl + 1 + out + err).toString('utf8'),
+  };
+}
+
 function runSync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}): RunResult {
   const [file, ...args] = argv;
   if (file === undefined) throw new Error('empty command');
+  if (LAB_VM) {
+    const req = vmRequest(LAB_VM, argv, env, opts);
+    const r = spawnSync(req.argv[0]!, req.argv.slice(1), { input: req.input, timeout: slow(opts.timeoutMs ?? 120_000) + 60_000, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 });
+    const result = vmAnswer(r.stdout ?? Buffer.alloc(0), String(r.stderr ?? ''), r.signal !== null);
+    if (opts.check && result.code !== 0) throw new Error(describeFailure(argv.join(' '), result));
+    return result;
+  }
   const r = spawnSync(file, args, {
     encoding: 'utf8',
     input: opts.input,
@@ -153,6 +226,32 @@ function runSync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}):
 function runAsync(argv: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}): Promise<RunResult> {
   const [file, ...args] = argv;
   if (file === undefined) return Promise.reject(new Error('empty command'));
+  if (LAB_VM) {
+    const req = vmRequest(LAB_VM, argv, env, opts);
+    return new Promise((resolve, reject) => {
+      const child = spawn(req.argv[0]!, req.argv.slice(1));
+      const out: Buffer[] = [];
+      let err = '';
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, slow(opts.timeoutMs ?? 120_000) + 60_000);
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', () => {
+        clearTimeout(timer);
+        const result = vmAnswer(Buffer.concat(out), err, killed);
+        if (opts.check && result.code !== 0) reject(new Error(describeFailure(argv.join(' '), result)));
+        else resolve(result);
+      });
+      child.stdin.end(req.input);
+    });
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: { ...env, ...opts.env }, cwd: opts.cwd });
     let stdout = '';
@@ -295,7 +394,8 @@ export class Lab {
   static async up(spec: LabSpec, opts: { labDir?: string; timeoutMs?: number } = {}): Promise<Lab> {
     const prefix = spec.prefix ?? 'rgl';
     const lab = new Lab(spec, prefix, opts.labDir ?? `/tmp/ringgen-lab/${prefix}`);
-    const tmp = mkdtempSync(join(tmpdir(), 'ringgen-lab-spec-'));
+    // In the kernel lab's VM, lab.sh reads the spec from the share (the same path there).
+    const tmp = mkdtempSync(join(LAB_VM?.share ?? tmpdir(), 'ringgen-lab-spec-'));
     const file = join(tmp, 'spec.json');
     writeFileSync(file, JSON.stringify({ ...spec, prefix }));
     try {
@@ -455,12 +555,19 @@ export class Lab {
   /** BFD sessions that went down on the lab's namespace hosts since `since` (epoch seconds). */
   bfdDowns(since = 0): BfdDown[] {
     return this.hosts.flatMap((host) => {
-      const log = join(this.dir, host, 'ovs', 'ovs-vswitchd.log');
-      if (!existsSync(log)) return [];
-      return bfdDownsIn(readFileSync(log, 'utf8'))
+      const log = this.readFile(join(this.dir, host, 'ovs', 'ovs-vswitchd.log'));
+      if (log === undefined) return [];
+      return bfdDownsIn(log)
         .filter((d) => d.at >= since)
         .map((d) => ({ host, ...d }));
     });
+  }
+
+  /** A file of the lab (in the VM's memory when the harness drives the kernel lab's VM); undefined when missing. */
+  readFile(path: string): string | undefined {
+    if (!LAB_VM) return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    const r = runSync(['cat', '--', path], this.labEnv, { timeoutMs: 30_000 });
+    return r.code === 0 ? r.stdout : undefined;
   }
 
   /** Runs CMD in the outside client namespace. */
@@ -513,7 +620,8 @@ export class Lab {
 
   /** Writes a build's files into this lab's `ring-out` folder, emptied first; returns the folder. */
   writeRing(files: Parameters<typeof writeFiles>[1]): string {
-    const dir = join(this.dir, 'ring-out');
+    // The VM's LAB_DIR is in its own memory; the share is at the same path on both sides.
+    const dir = LAB_VM ? join(LAB_VM.share, `${this.prefix}-ring-out`) : join(this.dir, 'ring-out');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFiles(dir, files);

@@ -99,7 +99,9 @@ parse_spec() {
       if (!cidr.test(h.internal ?? "")) fail("hosts[" + i + "].internal must be an IPv4 CIDR");
       if (h.external !== undefined && !cidr.test(h.external)) fail("hosts[" + i + "].external must be an IPv4 CIDR");
       if (h.boot !== undefined && typeof h.boot !== "boolean") fail("hosts[" + i + "].boot must be a boolean");
-      console.log(["host", h.name, h.internal, h.external ?? "-", h.boot ? "boot" : "-"].join(" "));
+      if (h.docker !== undefined && typeof h.docker !== "boolean") fail("hosts[" + i + "].docker must be a boolean");
+      if (h.boot && h.docker === false) fail("hosts[" + i + "]: a booted host runs its own Docker service");
+      console.log(["host", h.name, h.internal, h.external ?? "-", h.boot ? "boot" : "-", h.docker === false ? "nodocker" : "-"].join(" "));
     }' "$1"
 }
 
@@ -294,14 +296,14 @@ cmd_up() {
   local spec=${1:-}
   [[ -f $spec ]] || die "usage: lab.sh up SPEC.json"
   require_tools
-  local parsed kind a b c e client=- idx=0 tar pid
-  local -a names=() internals=() externals=() boots=() plain=()
+  local parsed kind a b c e f client=- idx=0 tar pid
+  local -a names=() internals=() externals=() boots=() dockers=() plain=()
   parsed=$(parse_spec "$spec")
-  while read -r kind a b c e; do
+  while read -r kind a b c e f; do
     case $kind in
       prefix) set_prefix "$a" ;;
       client) client=$a ;;
-      host) check_host_name "$a"; names+=("$a"); internals+=("$b"); externals+=("$c"); boots+=("$e") ;;
+      host) check_host_name "$a"; names+=("$a"); internals+=("$b"); externals+=("$c"); boots+=("$e"); dockers+=("$f") ;;
     esac
   done <<<"$parsed"
   for a in "${names[@]}"; do
@@ -331,7 +333,7 @@ cmd_up() {
     setup_host_net "$((idx + 1))" "${names[idx]}" "${externals[idx]}"
     # On a slow machine (LAB_SLOWDOWN > 1: the kernel lab's emulated VM) the dockerds start one
     # after the other, below: started at once, six of them gave up on their own containerd.
-    ((LAB_SLOWDOWN > 1)) || start_dockerd "${names[idx]}"
+    ((LAB_SLOWDOWN > 1)) || [[ ${dockers[idx]} == nodocker ]] || start_dockerd "${names[idx]}"
   done
   local -a jobs=()
   for idx in "${!names[@]}"; do
@@ -349,8 +351,15 @@ cmd_up() {
   done
   jobs=()
   for idx in "${plain[@]}"; do
+    [[ ${dockers[idx]} != nodocker ]] || continue
     if ((LAB_SLOWDOWN > 1)); then
       start_dockerd "${names[idx]}"
+      # Under emulation on a busy machine dockerd may give up on its own containerd (60 s); once
+      # more, with the binaries' code warm by then.
+      if ! (wait_dockerd "${names[idx]}"); then
+        log "dockerd of ${names[idx]} failed to start; starting it once more"
+        start_dockerd "${names[idx]}"
+      fi
       wait_dockerd "${names[idx]}" || die "starting Docker failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
     fi
     { wait_dockerd "${names[idx]}" && import_image "${names[idx]}" "$tar"; } &

@@ -4,12 +4,11 @@
  * the userspace datapath here; on the kernel datapath in the kernel lab's VM (LAB_DATAPATH=system,
  * test/lab/kernel.test.ts). Needs root and the lab packages; skips loudly elsewhere, fails under CI.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
+import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
 import { labHooks } from './hooks';
 
 const LONG = slow(600_000);
@@ -23,7 +22,7 @@ const SPEC: LabSpec = {
     { name: 'host3', internal: '10.20.10.72/24', external: '192.0.2.12/24' },
     { name: 'host4', internal: '10.20.10.73/24' },
     { name: 'host5', internal: '10.20.10.74/24' },
-    { name: 'rogue', internal: '10.20.10.99/24' },
+    { name: 'rogue', internal: '10.20.10.99/24', docker: false },
   ],
   client: '192.0.2.200/24',
 };
@@ -77,7 +76,7 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
   };
   const script = (host: string, name: string, args: string[] = [], check = true): RunResult =>
     lab.exec(host, ['bash', join(outDir, host, name), ...args], { env: { RINGGEN_STATE_DIR: stateDir(host) }, timeoutMs: 300_000, check });
-  const upAll = (hosts: string[]) => Promise.all(hosts.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true })));
+  const upAll = (hosts: string[]) => onHosts(hosts, (h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true }));
   const pid = (m: Member) => lab.containerPid(m.host, m.name);
   const inContainer = (m: Pick<Member, 'host' | 'name'>, cmd: string[]) => lab.inContainer(m, cmd);
   const ping = (from: Member, to: string, extra: string[] = []) => lab.ping(from, to, extra);
@@ -248,7 +247,7 @@ describe.runIf(labAvailable('lab ring'))('lab: the original four-host ring', () 
     await waitFor('check.sh healthy again', () => script('host1', 'check.sh', [], false).code === 0, 30_000);
     // The watchers logged the failover: host3 moved its root port from gre1 (to host2) to the
     // blocked gre2, and back; host1's gre0 (to host2) went out of the tree.
-    const watchLog = (h: string) => readFileSync(join(stateDir(h), 'watch.log'), 'utf8');
+    const watchLog = (h: string) => lab.readFile(join(stateDir(h), 'watch.log')) ?? '';
     expect(watchLog('host3')).toMatch(/spanning tree: port gre2 Alternate\/Discarding -> Root\/Forwarding/);
     expect(watchLog('host3')).toMatch(/spanning tree: port gre2 Root\/Forwarding -> Alternate\/Discarding/);
     expect(watchLog('host1')).toMatch(/spanning tree: port gre0 Designated\/Forwarding -> \w+\/Discarding/);

@@ -29,22 +29,53 @@ sysctl -qw kernel.panic=-1 net.bridge.bridge-nf-call-iptables=0 2>/dev/null || t
 # switches must start later, as on a host that took longer to boot.
 while [ "$(cut -d. -f1 /proc/uptime)" -lt 11 ]; do sleep 0.5; done
 echo "vm-init: up $(cut -d' ' -f1 /proc/uptime) s after boot, kernel $(uname -r)"
-# A snapshot of the checkout in the VM's tmpfs: edits on the host during the run do not reach it.
+# Warm up: read the big daemons once (over 9p into the page cache) and run each, so the emulation
+# has translated their start-up code before the lab needs it. Without it, dockerd gave up on its
+# own containerd ("timeout waiting for containerd to start", after 60 s) on a busy machine.
+t0=$(cut -d' ' -f1 /proc/uptime)
+for b in containerd dockerd containerd-shim-runc-v2 runc docker ovs-vswitchd ovsdb-server ovs-vsctl node; do
+  p=$(command -v "$b") && cat "$p" >/dev/null
+done
+for b in containerd dockerd runc ovs-vswitchd ovsdb-server; do "$b" --version >/dev/null 2>&1; done
+echo "vm-init: warm-up took $(awk -v a="$t0" '{ print $1 - a }' /proc/uptime) s"
+mode=$(cat "$share/mode" 2>/dev/null || echo run)
+# The share also at the path it has on the machine running QEMU: a file the harness writes there
+# (a ring's scripts) is at the same path in the VM.
+hostpath=$(cat "$share/hostpath" 2>/dev/null || true)
+if [ -n "$hostpath" ]; then mkdir -p "$hostpath" && mount --bind "$share" "$hostpath"; fi
 repo=$(cat "$share/repo")
-mkdir -p /tmp/checkout
-tar -C "$repo" --exclude=./.git --exclude=./node_modules -cf - . | tar -C /tmp/checkout -xf -
-ln -s "$(readlink -f "$repo/node_modules")" /tmp/checkout/node_modules
 # Every 30 s a line of what runs, for a run that hangs (the host sees it in the share).
 ( while sleep 30; do
     printf '%s up %s s, load %s, netns %s, NET_RX softirqs %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/uptime)" \
       "$(cut -d' ' -f1-3 /proc/loadavg)" "$(ip netns list | wc -l)" "$(awk '$1 == "NET_RX:" { print $2 + $3 }' /proc/softirqs)" >>"$share/progress.log"
   done ) &
 rc=0
-if cd /tmp/checkout; then
-  LAB_SHARE=$share bash -c "$(cat "$share/cmd")" </dev/null 2>&1 | tee "$share/run.log"
-  rc=${PIPESTATUS[0]}
+if [ "$mode" = serve ]; then
+  # The harness on the machine running QEMU sends each command to the agent (vm.sh serve); the
+  # user-mode network reaches the VM's own namespace only, the lab's namespaces stay apart.
+  # Renamed: the lab makes veths named eth0/eth1 straight in its namespaces, and this kernel
+  # refuses those names ("File exists") while the VM's own namespace has an eth0.
+  modprobe virtio_net
+  { ip link set eth0 name vmagent0 && ip link set vmagent0 up && ip addr add 10.0.2.15/24 dev vmagent0; } ||
+    echo "vm-init: no network device for the agent"
+  cp "$repo/test/lab/vm-agent.sh" /run/vm-agent.sh
+  busybox nc -ll -p 7070 -e /run/vm-agent.sh </dev/null >/dev/null 2>&1 &
+  touch "$share/ready"
+  echo "vm-init: agent listening on 7070 after $(cut -d' ' -f1 /proc/uptime) s"
+  while [ ! -e "$share/stop" ]; do sleep 1; done
+  rc=$(cat "$share/stop" 2>/dev/null)
+  case $rc in ''|*[!0-9]*) rc=0 ;; esac
 else
-  rc=126
+  # A snapshot of the checkout in the VM's tmpfs: edits on the host during the run do not reach it.
+  mkdir -p /tmp/checkout
+  tar -C "$repo" --exclude=./.git --exclude=./node_modules -cf - . | tar -C /tmp/checkout -xf -
+  ln -s "$(readlink -f "$repo/node_modules")" /tmp/checkout/node_modules
+  if cd /tmp/checkout; then
+    LAB_SHARE=$share bash -c "$(cat "$share/cmd")" </dev/null 2>&1 | tee "$share/run.log"
+    rc=${PIPESTATUS[0]}
+  else
+    rc=126
+  fi
 fi
 echo "vm-init: command exited $rc after $(cut -d' ' -f1 /proc/uptime) s"
 printf '%s\n' "$rc" >"$share/rc"

@@ -8,6 +8,12 @@
 #   vm.sh run OUTDIR -- CMD...    boot the VM, run CMD (a shell line) in it from the checkout,
 #                                 power off; OUTDIR (writable share) gets console.log, rc, and
 #                                 whatever CMD writes to $LAB_SHARE; exits with CMD's exit code
+#   vm.sh serve OUTDIR            boot the VM with a command agent (test/lab/vm-agent.sh) on a
+#                                 TCP port of 127.0.0.1 (written to OUTDIR/port once it answers;
+#                                 user-mode network restricted to that one forward), OUTDIR mounted
+#                                 in the VM at the same path; the VM powers off when OUTDIR/stop
+#                                 appears. The lab harness then runs its commands in the VM
+#                                 (LAB_VM_PORT, LAB_VM_SHARE; docs/lab.md)
 #   vm.sh available               exit 0 when the VM can run here (root, qemu, prepared kernel)
 #
 # Environment: KERNEL_CACHE (default /var/cache/ringgen-lab/kernel), VM_MEM (MiB, default 6144),
@@ -124,32 +130,43 @@ cleanup_run() {
   [[ -z $RUN_TMP ]] || rm -rf --one-file-system "$RUN_TMP"
 }
 
-cmd_run() {
-  local out=${1:-} k version cmd rc=0 deadline
-  [[ -n $out && ${2:-} == -- && $# -ge 3 ]] || die "usage: vm.sh run OUTDIR -- CMD..."
-  shift 2
-  cmd=$*
+# Kernel parameters for speed under emulation: no address space randomisation (QEMU's emulation
+# keeps the code it translated per address: with every process mapping its libraries elsewhere,
+# each new process translated them again, and starting /bin/true took 160-470 ms instead of about
+# 60) and no speculation mitigations (retpolines and buffer clearing buy nothing in a test VM).
+# Not the TSC as clock: its frequency, calibrated under emulation on a busy machine, came out
+# wrong (the VM's uptime ran 5 times faster than the wall clock), and every timer with it; the
+# HPET is slower to read but right.
+VM_KERNEL_ARGS=${VM_KERNEL_ARGS-norandmaps mitigations=off}
+
+# Boots the VM (mode run or serve, read by vm-init.sh from the share) and waits for it to end.
+boot_vm() {
+  local out=$1 mode=$2 k version deadline port=
+  local -a net=(-nic none)
   cmd_available >/dev/null || die "$(cmd_available)"
-  mkdir -p "$out"
-  out=$(cd "$out" && pwd)
-  rm -f "$out/rc" "$out/console.log"
   k=$(readlink -f "$(kernel_dir)")
   version=$(<"$k/version")
   RUN_TMP=$(mktemp -d /tmp/ringgen-vm.XXXXXX)
   trap cleanup_run EXIT
   trap 'exit 130' INT TERM HUP
-  # The in-VM command, read by the in-VM init from the share.
-  printf '%s\n' "$cmd" >"$out/cmd"
+  rm -f "$out/rc" "$out/console.log" "$out/port" "$out/stop"
+  printf '%s\n' "$mode" >"$out/mode"
   printf '%s\n' "$REPO" >"$out/repo"
-  log "booting Debian's kernel $version under QEMU (TCG, 2 cores, ${VM_MEM:-6144} MiB); console: $out/console.log"
+  printf '%s\n' "$out" >"$out/hostpath"
+  if [[ $mode == serve ]]; then
+    port=$(free_port)
+    # restrict=on: the VM reaches nothing outside; only the agent's port is forwarded in.
+    net=(-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7070" -device "virtio-net-pci,netdev=n0,romfile=")
+  fi
+  log "booting Debian's kernel $version under QEMU (TCG, 2 cores, ${VM_MEM:-6144} MiB, $mode); console: $out/console.log"
   # setpriv --pdeathsig: QEMU dies with this script, also when it is killed with SIGKILL.
   setpriv --pdeathsig KILL -- qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m "${VM_MEM:-6144}" \
-    -nographic -no-reboot -nic none -monitor none -serial "file:$out/console.log" \
+    -nographic -no-reboot "${net[@]}" -monitor none -serial "file:$out/console.log" \
     -kernel "$k/root/boot/vmlinuz-$version" -initrd "$k/initrd.img" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$k/root/lib/modules,mount_tag=modules,security_model=none,readonly=on" \
     -virtfs "local,path=$out,mount_tag=share,security_model=none" \
-    -append "console=ttyS0 panic=-1 softlockup_panic=1 quiet vminit=$REPO/test/lab/vm-init.sh" \
+    -append "console=ttyS0 panic=-1 softlockup_panic=1 quiet $VM_KERNEL_ARGS vminit=$REPO/test/lab/vm-init.sh" \
     </dev/null >"$RUN_TMP/qemu.out" 2>&1 &
   QEMU_PID=$!
   deadline=$((SECONDS + ${VM_TIMEOUT:-2400}))
@@ -158,21 +175,65 @@ cmd_run() {
       log "error: the VM ran longer than ${VM_TIMEOUT:-2400} s; killing QEMU ($QEMU_PID)"
       break
     fi
+    if [[ -n $port && -f $out/ready && ! -f $out/port ]]; then
+      printf '%s\n' "$port" >"$out/port.tmp" && mv "$out/port.tmp" "$out/port"
+      log "agent of the VM answers on 127.0.0.1:$port"
+    fi
     sleep 1
   done
   cleanup_run
   QEMU_PID=
+  rm -f "$out/port"
   if [[ -s $RUN_TMP/qemu.out ]]; then cat "$RUN_TMP/qemu.out" >&2; fi
-  if [[ -f $out/rc ]]; then rc=$(<"$out/rc"); else log "error: the VM wrote no exit code (see $out/console.log)"; rc=125; fi
+}
+
+# A TCP port of 127.0.0.1 nobody listens on.
+free_port() {
+  local p used
+  used=$(ss -Htln 2>/dev/null | awk '{ print $4 }')
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 20000))
+    grep -q ":$p\$" <<<"$used" || { printf '%s\n' "$p"; return 0; }
+  done
+  die "no free TCP port found"
+}
+
+vm_rc() {
+  local out=$1
+  if [[ -f $out/rc ]]; then cat "$out/rc"; else log "error: the VM wrote no exit code (see $out/console.log)"; echo 125; fi
+}
+
+cmd_run() {
+  local out=${1:-} cmd rc
+  [[ -n $out && ${2:-} == -- && $# -ge 3 ]] || die "usage: vm.sh run OUTDIR -- CMD..."
+  shift 2
+  cmd=$*
+  mkdir -p "$out"
+  out=$(cd "$out" && pwd)
+  # The in-VM command, read by the in-VM init from the share.
+  printf '%s\n' "$cmd" >"$out/cmd"
+  boot_vm "$out" run
+  rc=$(vm_rc "$out")
   return "$rc"
 }
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+cmd_serve() {
+  local out=${1:-} rc
+  [[ -n $out ]] || die "usage: vm.sh serve OUTDIR"
+  mkdir -p "$out"
+  out=$(cd "$out" && pwd)
+  boot_vm "$out" serve
+  rc=$(vm_rc "$out")
+  return "$rc"
+}
+
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 case ${1:-help} in
   prepare) cmd_prepare ;;
   available) cmd_available ;;
   run) shift; cmd_run "$@" ;;
+  serve) shift; cmd_serve "$@" ;;
   help | -h | --help) usage ;;
   *) usage >&2; die "unknown command '$1'" ;;
 esac

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../../src/dsl';
 import { buildRing } from '../../src/pipeline';
-import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, outagePing, pingReplyTimes, sleep, slow, worstSilence, type LabSpec } from './harness';
+import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, worstSilence, type LabSpec } from './harness';
 import { labHooks } from './hooks';
 
 const LONG = slow(600_000);
@@ -42,7 +42,7 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
     outDir = lab.writeRing(out.files);
     tunnels = out.model!.tunnels;
     for (const c of out.model!.containers) members.push({ host: c.spec.host, name: c.name, ip: c.spec.ip, bridge: c.spec.bridge });
-    await Promise.all(HOSTS.map((h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: env(h), timeoutMs: 300_000, check: true })));
+    await onHosts(HOSTS, (h) => lab.execAsync(h, ['bash', join(outDir, h, 'up.sh')], { env: env(h), timeoutMs: 300_000, check: true }));
   }, LONG);
 
   labHooks(() => lab);
