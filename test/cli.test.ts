@@ -83,7 +83,7 @@ describe('ringgen CLI', () => {
     writeFileSync(join(dir, 'ring.json'), JSON.stringify(spec, null, 2));
     const r = cli(['check', 'ring.json', '--format', 'json'], dir);
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).map((d: { code: string; path: string }) => `${d.code} ${d.path}`)).toEqual(['TUNNEL_REMOTE_MISMATCH hosts.c.tunnels.t3.remote']);
+    expect(JSON.parse(r.stdout).map((d: { code: string; pathText: string }) => `${d.code} ${d.pathText}`)).toEqual(['TUNNEL_REMOTE_MISMATCH hosts.c.tunnels.t3.remote']);
   });
 
   // Three builds through the CLI: 8 s here, 20 s at a load of 10 on two cores.
