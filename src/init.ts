@@ -3,6 +3,7 @@
  * `tsconfig.json` so an editor type-checks it. Pure apart from reading: the CLI writes.
  */
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { GeneratedFile } from './render/render';
 
@@ -25,7 +26,9 @@ export interface InitPlan {
 
 function resolvesRinggen(dir: string): boolean {
   try {
-    require.resolve('ringgen/package.json', { paths: [dir] });
+    // From a file in the folder: resolved from ringgen's own code, the package's `exports` would
+    // let its name resolve to itself wherever the folder is.
+    createRequire(join(dir, 'ring.config.ts')).resolve('ringgen/package.json');
     return true;
   } catch {
     return false;
