@@ -3,6 +3,7 @@
  * `tsconfig.json` so an editor type-checks it. Pure apart from reading: the CLI writes.
  */
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import type { GeneratedFile } from './render/render';
 import { shellQuote } from './render/shell';
@@ -53,7 +54,9 @@ export function ringgenCommand(dir: string, env: NodeJS.ProcessEnv = process.env
 
 function resolvesRinggen(dir: string): boolean {
   try {
-    require.resolve('ringgen/package.json', { paths: [dir] });
+    // From a file in the folder: resolved from ringgen's own code, the package's `exports` would
+    // let its name resolve to itself wherever the folder is.
+    createRequire(join(dir, 'ring.config.ts')).resolve('ringgen/package.json');
     return true;
   } catch {
     return false;

@@ -40,7 +40,7 @@ describe('ringgen CLI', () => {
     expect(r.status).toBe(1);
     const diags = JSON.parse(r.stdout);
     expect(diags).toEqual([
-      expect.objectContaining({ code: 'CONTAINER_IP_OUTSIDE', severity: 'error', path: 'containers.b/web.ip', location: { file: join(dir, 'bad.ts'), line: 7, column: 49 } }),
+      expect.objectContaining({ code: 'CONTAINER_IP_OUTSIDE', severity: 'error', path: ['containers', 'b/web', 'ip'], pathText: 'containers.b/web.ip', location: { file: join(dir, 'bad.ts'), line: 7, column: 49 } }),
     ]);
   });
 
@@ -83,7 +83,7 @@ describe('ringgen CLI', () => {
     writeFileSync(join(dir, 'ring.json'), JSON.stringify(spec, null, 2));
     const r = cli(['check', 'ring.json', '--format', 'json'], dir);
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).map((d: { code: string; path: string }) => `${d.code} ${d.path}`)).toEqual(['TUNNEL_REMOTE_MISMATCH hosts.c.tunnels.t3.remote']);
+    expect(JSON.parse(r.stdout).map((d: { code: string; pathText: string }) => `${d.code} ${d.pathText}`)).toEqual(['TUNNEL_REMOTE_MISMATCH hosts.c.tunnels.t3.remote']);
   });
 
   // Three builds through the CLI: 8 s here, 20 s at a load of 10 on two cores.

@@ -85,8 +85,8 @@ describe('text that cannot be passed on exactly is refused', () => {
   });
 
   it.each(['/srv/a\rb', '/srv/a\r\nb', '/srv/a\nb', '/srv/\u001b[2J', '/srv/\u202eexe.txt', '/srv/a\u0085b'])('volume path %j is VOLUME_INVALID', (p) => {
-    expect(codes(base().container('c1', { ...c, volumes: [{ source: p, target: '/d' }] }))).toEqual([['VOLUME_INVALID', 'containers.h1/c1.volumes.0']]);
-    expect(codes(base().container('c1', { ...c, volumes: [{ source: '/srv', target: `/d${p}` }] }))).toEqual([['VOLUME_INVALID', 'containers.h1/c1.volumes.0']]);
+    expect(codes(base().container('c1', { ...c, volumes: [{ source: p, target: '/d' }] }))).toEqual([['VOLUME_INVALID', 'containers.h1/c1.volumes[0]']]);
+    expect(codes(base().container('c1', { ...c, volumes: [{ source: '/srv', target: `/d${p}` }] }))).toEqual([['VOLUME_INVALID', 'containers.h1/c1.volumes[0]']]);
   });
 
   it.each(['/etc/a\r.env', '/etc/\u001b]0;x\u0007.env', '/etc/\u202e.env'])('env file path %j, which the scripts print on the host, is ENV_INVALID', (p) => {
