@@ -168,6 +168,15 @@ ls -A "$UNITS" | tr '\\n' ' '`);
       expect(out.calls).not.toMatch(/RAN|disable/);
     });
 
+    it('uninstall.sh without a down.sh beside it or installed says so, and changes nothing', () => {
+      const out = inNetns(original(), `${SYSTEMD}
+lone=$(dirname "$CALLS")/lone; mkdir -p "$lone" && cp "$HOST/uninstall.sh" "$lone/"
+run_script "$lone/uninstall.sh"; echo "uninstall=$?"`);
+      expect(out.stdout).toContain('uninstall=1');
+      expect(out.stderr).toMatch(/error: \S+\/lone\/down\.sh is missing: run the uninstall\.sh of a complete host folder \(or of \/usr\/local\/lib\/ringgen\/ddbms\)/);
+      expect(out.calls).not.toContain('systemctl');
+    });
+
     it('uninstall.sh stops with exit 3 when down.sh keeps an OVS bridge, leaving its files for a second run', () => {
       const out = inNetns(
         original(),

@@ -82,7 +82,7 @@ kill "$container"`);
   });
 
   it("up.sh attach refuses a container whose eth1 ringgen did not make (a second Docker network), and leaves it", () => {
-    const out = inNetns(original(), `unshare --net --mount sh -c 'mount -t sysfs sysfs /sys; ip link add eth1 type dummy; ip link set dev eth1 alias mine; exec sleep 60' & container=$!
+    const out = inNetns(original(), `unshare --net --mount sh -c 'mount -t sysfs sysfs /sys; ip link add eth1 type bridge; ip link set dev eth1 alias mine; exec sleep 60' & container=$!
 for _ in $(seq 100); do nsenter -t "$container" -n ip -o link show dev eth1 2>/dev/null | grep -q 'alias mine' && break; sleep 0.1; done
 export DOCKER_INSPECT="$container ddbms"
 run_script "$HOST/up.sh" network; echo "network=$?"

@@ -212,6 +212,7 @@ main() {
     if has_ringgen_header "$UNIT_DIR/$unit"; then ours+=("$unit"); fi
   done
   [ -x "$INSTALL_DIR/down.sh" ] && down=$INSTALL_DIR/down.sh
+  [ -e "$down" ] || die "$down is missing: run the uninstall.sh of a complete host folder (or of $INSTALL_DIR)"
   has_ringgen_header "$down" || die "not running $down: ringgen did not write it for ring $RING (no do-not-edit header naming the ring)"
   if [ "${#ours[@]}" -gt 0 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     for unit in ${ours[@]+"${ours[@]}"}; do
