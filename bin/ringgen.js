@@ -26,6 +26,13 @@ if (!existsSync(entry)) {
   process.stderr.write('ringgen: dist/ is missing: in a checkout of ringgen, run `npm ci && npm run build` first\n');
   exitAfterFlush(2);
 } else {
+  // The ring file's type-check (a separate process) starts before the command line's modules
+  // load, so the two take their time side by side; a wrong guess of the file is dropped later.
+  try {
+    require(join(__dirname, '..', 'dist', 'config', 'native.js')).startEarly(process.argv.slice(2));
+  } catch {
+    // Only a head start: the loader runs the check itself.
+  }
   require(entry)
     .main(process.argv.slice(2))
     .then(exitAfterFlush)

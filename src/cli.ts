@@ -4,6 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { checkArgs, HELP, OPTIONS, yargsOption, type CommandName } from './cli-args';
 import { buildReport, nextStep, type BuildReport } from './cli-report';
 import { loadConfig } from './config/load';
+import { earlyDone } from './config/native';
 import { diagnosticJson, hasErrors, locateDiagnostics, type Diagnostic } from './diagnostics';
 import { describeTree, formatDiagnostics, printable, style, summary, terminalJson } from './format';
 import { CONFIG_FILE, planInit } from './init';
@@ -321,5 +322,7 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
   if (parsed.help || parsed.version || !chosen) return EXIT.ok;
   const checked = checkArgs(chosen.name, chosen.argv, args);
   if ('error' in checked) return usage(checked.error);
+  // A type-check bin/ringgen.js started beside the loading of this module ends first.
+  await earlyDone();
   return RUN[chosen.name](checked.args as never, io);
 }

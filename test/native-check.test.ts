@@ -3,7 +3,7 @@
 // tarball into an empty folder), and the in-process check takes over when the binary is absent,
 // fails or says something unexpected. `npm test` builds dist first.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,61 @@ describe.skipIf(!HAS_BINARY)('the native compiler, from an installed package', (
     expect(r.debug).toMatch(/native compiler used: .*, no type-check/);
     expect(r.out).not.toMatch(/TS2322/);
     expect(r.loaded).toEqual([]);
+  });
+});
+
+/**
+ * The installed package's bin/ringgen.js, as a user runs it, with a TMPDIR of its own (the native
+ * compiler's folders are made there, so what a run leaves behind can be counted).
+ */
+function bin(args: string[]): { status: number | null; out: string; debug: string; left: string[] } {
+  const tmp = mkdtempSync(join(work, 'tmp-'));
+  const r = spawnSync(process.execPath, [join(installed, 'bin', 'ringgen.js'), ...args], {
+    cwd: join(work, 'ring'),
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', RINGGEN_DEBUG: 'typecheck', TMPDIR: tmp },
+  });
+  return { status: r.status, out: r.stdout + r.stderr, debug: r.stderr.split('\n').filter((l) => l.startsWith('ringgen: debug:')).join('\n'), left: readdirSync(tmp) };
+}
+
+describe.skipIf(!HAS_BINARY)('the type-check started before the command line loads (bin/ringgen.js)', () => {
+  it('a build takes the early run\'s answer, and leaves no folder of it behind', () => {
+    const r = bin(['build', 'ring.config.ts', '--out', join(work, 'out', 'early'), '-q']);
+    expect(r.status, r.out).toBe(0);
+    expect(r.debug).toMatch(/native compiler used: TypeScript 7\.\d+\.\d+, started early, 0 type error\(s\)/);
+    expect(r.left).toEqual([]);
+    expect(readFileSync(join(work, 'out', 'early', 'host1', 'up.sh'), 'utf8')).toBe(readFileSync(join(ROOT, 'out', 'host1', 'up.sh'), 'utf8'));
+  });
+
+  it('the default file, a file after an option\'s value, and --no-typecheck are guessed as the command line reads them', () => {
+    const dflt = bin(['check']);
+    expect(dflt.status, dflt.out).toBe(0);
+    expect(dflt.debug).toMatch(/started early, 0 type error\(s\)/);
+    const dashed = bin(['check', '--format', 'json', 'typo.ring.ts']);
+    expect(dashed.status).toBe(1);
+    expect(dashed.debug).toMatch(/started early, 1 type error\(s\)/);
+    const unchecked = bin(['check', '--no-typecheck', 'typo.ring.ts']);
+    expect(unchecked.status, unchecked.out).toBe(0);
+    expect(unchecked.debug).toMatch(/started early, no type-check/);
+    for (const r of [dflt, dashed, unchecked]) expect(r.left).toEqual([]);
+  });
+
+  it('a wrong guess is dropped: the check runs again with the options the command line parsed', () => {
+    // `--typecheck=false` is not among the guessed spellings: the early run checks, the CLI does not.
+    const r = bin(['check', '--typecheck=false', 'typo.ring.ts']);
+    expect(r.status, r.out).toBe(0);
+    expect(r.debug).toMatch(/native compiler used: TypeScript [\d.]+, no type-check/);
+    expect(r.debug).not.toMatch(/started early/);
+    expect(r.out).not.toMatch(/TS2322/);
+    expect(r.left).toEqual([]);
+  });
+
+  it('a usage error ends the early run: exit 2, nothing left in TMPDIR', () => {
+    const r = bin(['build', 'ring.config.ts', '--ouput', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/ouput/);
+    expect(r.left).toEqual([]);
+    expect(existsSync(join(work, 'ring', 'x'))).toBe(false);
   });
 });
 

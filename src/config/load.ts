@@ -15,7 +15,7 @@ import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
 import { isRingBuilder } from '../dsl';
 import { jsonLocator } from './json-locate';
 import { jsonErrorOffset, lineAndColumnAt } from './json-syntax';
-import { nativeCheck, type NativeDiagnostic, type NativeResult } from './native';
+import { nativeCheck, ringgenTypes, type NativeDiagnostic, type NativeResult } from './native';
 import { typeErrorText } from './type-advice';
 import type { Locator } from './locate';
 
@@ -55,11 +55,6 @@ function parseForLocations(file: string, text: string): SourceFile {
 }
 
 /** The typings `import 'ringgen'` resolves to while type-checking a config. */
-function ringgenTypes(): string {
-  const built = join(PACKAGE_ROOT, 'dist', 'index.d.ts');
-  return existsSync(built) ? built : join(PACKAGE_ROOT, 'src', 'index.ts');
-}
-
 function fail(file: string, message: string, hint: string, location?: SourceLocation, code: Diagnostic['code'] = 'CONFIG_LOAD'): Diagnostic {
   return { code, severity: 'error', path: ['config'], message, hint, location: location ?? { file, line: 1, column: 1 } };
 }
