@@ -53,8 +53,6 @@ function withStatus(io: Io): Io & { step(line: string): void } {
   };
 }
 
-const withLocations = locateDiagnostics;
-
 const warningsOf = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d) => d.severity === 'warning');
 /** Whether the ring fails: errors, or with `--strict` warnings too. */
 const fails = (diagnostics: readonly Diagnostic[], strict: boolean) => hasErrors(diagnostics) || (strict && warningsOf(diagnostics).length > 0);
@@ -70,7 +68,7 @@ function runCheck(argv: { file: string; format: string; typecheck: boolean; stri
     diagnostics = checked.diagnostics;
     if (checked.model && checked.stp) tree = describeTree(checked.model, checked.stp);
   }
-  diagnostics = withLocations(diagnostics, loaded.locate);
+  diagnostics = locateDiagnostics(diagnostics, loaded.locate);
   const failed = fails(diagnostics, argv.strict);
   if (argv.format === 'json') io.out(terminalJson(diagnostics.map(diagnosticJson)));
   else {
@@ -131,14 +129,14 @@ function runBuild(argv: BuildArgs, outerIo: Io): number {
   io.step(`loading ${argv.file}${argv.typecheck && !/\.(json|[cm]?js)$/i.test(argv.file) ? ' (type-check)' : ''}`);
   const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
   if (loaded.input === undefined) {
-    const diagnostics = withLocations(loaded.diagnostics, loaded.locate);
+    const diagnostics = locateDiagnostics(loaded.diagnostics, loaded.locate);
     if (json) report(buildReport({ out: argv.out, diagnostics }));
     else io.err(formatDiagnostics(diagnostics, s));
     return EXIT.ringErrors;
   }
   io.step('checking the ring and rendering its files');
   const built = buildRing(loaded.input);
-  const diagnostics = withLocations(built.diagnostics, loaded.locate);
+  const diagnostics = locateDiagnostics(built.diagnostics, loaded.locate);
   const ring = built.model?.name;
   if (!json && diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, s));
   if (fails(diagnostics, argv.strict) || !built.model || !built.stp) {
@@ -185,7 +183,7 @@ function runPlan(argv: { file: string; out: string; format: string; typecheck: b
   const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
   io.step('checking the ring and rendering its files');
   const built = loaded.input === undefined ? undefined : buildRing(loaded.input);
-  const diagnostics = withLocations(built?.diagnostics ?? loaded.diagnostics, loaded.locate);
+  const diagnostics = locateDiagnostics(built?.diagnostics ?? loaded.diagnostics, loaded.locate);
   if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, style(io.color)));
   if (!built || hasErrors(diagnostics)) return EXIT.ringErrors;
   io.step(`comparing with the previous build in ${argv.out}`);
@@ -225,11 +223,11 @@ function runGraph(argv: { file: string; format: GraphFormat; out?: string; typec
   const loaded = loadConfig(argv.file, { typecheck: argv.typecheck });
   const s = style(io.color);
   if (loaded.input === undefined) {
-    io.err(formatDiagnostics(withLocations(loaded.diagnostics, loaded.locate), s));
+    io.err(formatDiagnostics(locateDiagnostics(loaded.diagnostics, loaded.locate), s));
     return EXIT.ringErrors;
   }
   const checked = checkRing(loaded.input);
-  const diagnostics = withLocations(checked.diagnostics, loaded.locate);
+  const diagnostics = locateDiagnostics(checked.diagnostics, loaded.locate);
   if (diagnostics.length > 0) io.err(formatDiagnostics(diagnostics, s));
   if (hasErrors(diagnostics) || !checked.model || !checked.stp) {
     io.err('nothing written');
