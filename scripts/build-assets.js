@@ -16,6 +16,9 @@ const { precompiledModule } = require('../dist/render/render');
 const { CODE_CACHE, compiler, compilerCodeCache, libFilesToExtract } = require('../dist/config/compiler');
 
 const dist = join(__dirname, '..', 'dist');
+// src/diagnostics.ts became the folder src/diagnostics/: an older build's dist/diagnostics.js
+// would shadow dist/diagnostics/index.js (require('./diagnostics') finds the file first).
+for (const stale of ['diagnostics.js', 'diagnostics.d.ts']) rmSync(join(dist, stale), { force: true });
 const { JSON_SCHEMA_FILE, ringJsonSchemaText } = require('../dist/json-schema');
 mkdirSync(join(__dirname, '..', 'schema'), { recursive: true });
 writeFileSync(join(__dirname, '..', JSON_SCHEMA_FILE), ringJsonSchemaText());

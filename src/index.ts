@@ -35,6 +35,7 @@ export {
   diagnosticJson,
   type Diagnostic,
   type DiagnosticCode,
+  type DiagnosticValues,
   type DiagnosticPath,
   type Severity,
   type SourceLocation,

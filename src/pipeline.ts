@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkSpec } from './check';
-import { hasErrors, RingError, type Diagnostic } from './diagnostics';
+import { diagnostic, hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
 import { hostSummary, type HostSummary } from './host-summary';
 import { renderGraph, type GraphFormat } from './graph/render';
@@ -56,8 +56,7 @@ export function checkRing(input: RingInput | UncheckedInput): CheckOutcome {
     spec = toSpec(input);
   } catch (e) {
     // A builder holds whatever an untyped config gave it; turning that into a spec can fail.
-    const message = `the ring could not be turned into a plain spec: ${e instanceof Error ? e.message : String(e)}`;
-    return { diagnostics: [{ code: 'SCHEMA', severity: 'error', path: [], message, hint: 'A value of the wrong type reached the ring builder (a config run without the type-check?): compare with the DSL reference in the README.' }] };
+    return { diagnostics: [diagnostic('SCHEMA', [], { kind: 'builder', error: e instanceof Error ? e.message : String(e) })] };
   }
   const { model, diagnostics } = checkSpec(spec);
   if (!model || hasErrors(diagnostics)) return { diagnostics, ...(model ? { model } : {}) };

@@ -1,6 +1,6 @@
 /** Shape check of a plain spec (zod). Only types and keys here; meaning is checked by the rules. */
 import { z } from 'zod';
-import type { Diagnostic, DiagnosticPath } from './diagnostics';
+import { diagnostic, type Diagnostic, type DiagnosticPath, type DiagnosticValues } from './diagnostics';
 import type { RingSpec } from './spec';
 
 const int = z.number().int();
@@ -135,16 +135,19 @@ function namedPath(input: unknown, path: readonly PropertyKey[]): DiagnosticPath
   return out;
 }
 
+/** What a zod issue carries, as SCHEMA's values: its code and message, and what it expected. */
+function issueValues(issue: z.core.$ZodIssue): DiagnosticValues<'SCHEMA'> {
+  const values: DiagnosticValues<'SCHEMA'> = { kind: 'shape', issue: issue.code, text: issue.message };
+  if (issue.code === 'invalid_type') return { ...values, expected: issue.expected };
+  if (issue.code === 'unrecognized_keys') return { ...values, keys: issue.keys };
+  if (issue.code === 'invalid_value') return { ...values, options: issue.values.map(String) };
+  return values;
+}
+
 /** Validates the shape; returns the typed spec or the diagnostics. */
 export function parseSpec(input: unknown): { spec?: RingSpec; diagnostics: Diagnostic[] } {
   const result = ringSchema.safeParse(input);
   if (result.success) return { spec: result.data as RingSpec, diagnostics: [] };
-  const diagnostics = result.error.issues.map((issue): Diagnostic => ({
-    code: 'SCHEMA',
-    severity: 'error',
-    path: namedPath(input, issue.path),
-    message: issue.message,
-    hint: 'Compare with the RingSpec type in the README (DSL reference); unknown keys are refused so typos do not pass silently.',
-  }));
+  const diagnostics = result.error.issues.map((issue) => diagnostic('SCHEMA', namedPath(input, issue.path), issueValues(issue)));
   return { diagnostics };
 }

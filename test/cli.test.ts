@@ -42,6 +42,7 @@ describe('ringgen CLI', () => {
     expect(diags).toEqual([
       expect.objectContaining({ code: 'CONTAINER_IP_OUTSIDE', severity: 'error', path: ['containers', 'b/web', 'ip'], pathText: 'containers.b/web.ip', location: { file: join(dir, 'bad.ts'), line: 7, column: 49 } }),
     ]);
+    expect(diags[0].values).toEqual({ container: 'web', ip: '192.168.51.10', bridge: 'br0', subnet: '192.168.50.0/24' });
   });
 
   it('a ring with errors writes nothing', () => {

@@ -57,14 +57,15 @@ describe('paths', () => {
   });
 
   it('the JSON form of a diagnostic carries the path as an array and as text', () => {
-    const d: Diagnostic = { code: 'IP_INVALID', severity: 'error', path: ['containers', 'a/web.1', 'ip'], message: 'm', hint: 'h' };
+    const values = { kind: 'container', container: 'web.1', input: '192.168.5.300' } as const;
+    const d: Diagnostic = { code: 'IP_INVALID', severity: 'error', path: ['containers', 'a/web.1', 'ip'], message: 'm', hint: 'h', values };
     expect(JSON.parse(JSON.stringify(diagnosticJson(d)))).toEqual({ ...d, pathText: 'containers["a/web.1"].ip' });
   });
 });
 
 describe('order', () => {
   const d = (path: Diagnostic['path'], line?: number, severity: Diagnostic['severity'] = 'error'): Diagnostic => ({
-    code: 'SCHEMA', severity, path, message: formatPath(path), hint: '', ...(line === undefined ? {} : { location: { file: '/r.ts', line, column: 1 } }),
+    code: 'SCHEMA', severity, path, message: formatPath(path), hint: '', values: { kind: 'builder', error: '' }, ...(line === undefined ? {} : { location: { file: '/r.ts', line, column: 1 } }),
   });
 
   it('located diagnostics come in file order, before the others, which come by path', () => {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { SourceMap } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { SourceFile } from 'ts-morph';
-import type { Diagnostic, DiagnosticPath, SourceLocation } from '../diagnostics';
+import { diagnostic, type Diagnostic, type DiagnosticPath, type DiagnosticValues, type SourceLocation } from '../diagnostics';
 import * as ringgenApi from '../index';
 import type { UncheckedInput } from '../pipeline';
 import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
@@ -16,7 +16,7 @@ import { isRingBuilder } from '../dsl';
 import { jsonLocator } from './json-locate';
 import { jsonErrorOffset, lineAndColumnAt } from './json-syntax';
 import { nativeCheck, ringgenTypes, type NativeDiagnostic, type NativeResult } from './native';
-import { typeErrorText } from './type-advice';
+import { typeErrorValues } from './type-advice';
 import type { Locator } from './locate';
 
 /** A loaded ring file: what it exports, or the diagnostics of why it did not load. */
@@ -54,9 +54,9 @@ function parseForLocations(file: string, text: string): SourceFile {
   return new Project({ useInMemoryFileSystem: true }).createSourceFile(file, text);
 }
 
-/** The typings `import 'ringgen'` resolves to while type-checking a config. */
-function fail(file: string, message: string, hint: string, location?: SourceLocation, code: Diagnostic['code'] = 'CONFIG_LOAD'): Diagnostic {
-  return { code, severity: 'error', path: ['config'], message, hint, location: location ?? { file, line: 1, column: 1 } };
+/** A CONFIG_LOAD diagnostic, at `location` or the file's start. */
+function fail(file: string, values: DiagnosticValues<'CONFIG_LOAD'>, location?: SourceLocation): Diagnostic {
+  return diagnostic('CONFIG_LOAD', ['config'], values, location ?? { file, line: 1, column: 1 });
 }
 
 function loadJson(file: string, text: string): LoadedConfig {
@@ -67,7 +67,7 @@ function loadJson(file: string, text: string): LoadedConfig {
     // JSON.parse names a position for some mistakes only; the scanner finds it for all.
     const offset = jsonErrorOffset(text);
     const location = { file, ...lineAndColumnAt(text, offset < 0 ? 0 : offset) };
-    return { file, diagnostics: [fail(file, `not valid JSON: ${(e as Error).message}`, 'Fix the JSON syntax.', location)], locate };
+    return { file, diagnostics: [fail(file, { kind: 'json', error: (e as Error).message }, location)], locate };
   }
 }
 
@@ -129,8 +129,8 @@ function typeCheck(file: string): Diagnostic[] {
     const where = d.file?.fileName === root ? file : d.file?.fileName;
     if (!reported(where)) continue;
     const pos = d.file ? lineAndColumn(d.file.text, d.start ?? 0) : { line: 1, column: 1 };
-    const { message, hint } = typeErrorText(d.code, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    diagnostics.push(fail(file, message, hint, { file: where ?? file, line: pos.line, column: pos.column }, 'CONFIG_TYPE'));
+    const values = typeErrorValues(d.code, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    diagnostics.push(diagnostic('CONFIG_TYPE', ['config'], values, { file: where ?? file, line: pos.line, column: pos.column }));
   }
   return diagnostics;
 }
@@ -143,7 +143,7 @@ function nativeTypeErrors(file: string, version: string, found: NativeDiagnostic
   // As typeCheck: ringgen's own files are not the user's to fix.
   const reported = (where: string) => !where.startsWith(PACKAGE_ROOT + '/') || where.startsWith(dirname(file));
   return found.filter((d) => reported(d.file)).map((d) =>
-    fail(file, `TS${d.code}: ${d.text}`, `Fix the type error (found by TypeScript ${version}); the DSL reference in the README lists every option.`, { file: d.file, line: d.line, column: d.column }, 'CONFIG_TYPE'),
+    diagnostic('CONFIG_TYPE', ['config'], { kind: 'type', ts: d.code, text: d.text, compiler: version }, { file: d.file, line: d.line, column: d.column }),
   );
 }
 
@@ -260,15 +260,12 @@ export function describeThrown(value: unknown): string {
 
 /** Refusals before a byte of the file is read: what it is, and what its name says it holds. */
 function refusal(file: string, path: string): Diagnostic | undefined {
-  const accepted = `ringgen reads ${ACCEPTED_EXTENSIONS.join(', ')} files (extensions in any case)`;
-  if (!existsSync(file)) return fail(file, `config file ${path} not found`, 'Give the ring file as an argument, or create ring.config.ts here (ringgen init).');
+  const extensions = ACCEPTED_EXTENSIONS;
+  if (!existsSync(file)) return fail(file, { kind: 'missing', file: path });
   const stat = statSync(file);
-  if (stat.isDirectory()) return fail(file, `${path} is a folder, not a ring file`, `Name the ring file inside it, e.g. ${join(path, 'ring.config.ts')}; ${accepted}.`);
-  if (!stat.isFile()) return fail(file, `${path} is not a regular file (a device, pipe or socket)`, `Give a ring file; ${accepted}.`);
-  if (!isCode(file) && extOf(file) !== '.json') {
-    const ext = extname(file) === '' ? 'has no extension' : `has the extension ${extname(file)}`;
-    return fail(file, `${path} ${ext}; it is neither read as JSON nor run as code`, `Rename it: ${accepted}. Only those run as code or parse as a plain spec.`);
-  }
+  if (stat.isDirectory()) return fail(file, { kind: 'folder', file: path, extensions });
+  if (!stat.isFile()) return fail(file, { kind: 'special', file: path, extensions });
+  if (!isCode(file) && extOf(file) !== '.json') return fail(file, { kind: 'extension', file: path, extension: extname(file), extensions });
   return undefined;
 }
 
@@ -276,11 +273,11 @@ function refusal(file: string, path: string): Diagnostic | undefined {
 function readText(file: string, path: string): { text: string } | { refused: Diagnostic } {
   const bytes = readFileSync(file);
   const nul = bytes.indexOf(0);
-  if (nul >= 0) return { refused: fail(file, `${path} is a binary file (a NUL byte at offset ${nul}), not a ring file`, 'Give the ring file itself: TypeScript, JavaScript or a JSON plain spec, as UTF-8 text.') };
+  if (nul >= 0) return { refused: fail(file, { kind: 'binary', file: path, offset: nul }) };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
-    return { refused: fail(file, `${path} is not UTF-8 text`, 'Save the ring file as UTF-8 (ringgen does not guess other encodings, so no character changes silently).') };
+    return { refused: fail(file, { kind: 'encoding', file: path }) };
   }
 }
 
@@ -291,7 +288,7 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadedConfi
     return load(file, path, options);
   } catch (e) {
     // The loader's own steps (the type-check of a pathological file, say) can still throw.
-    return { file, diagnostics: [fail(file, `${path} could not be loaded: ${describeThrown(e)}`, 'Simplify the ring file (a loop or an array instead of deep nesting or a long chain of calls).')], locate: () => undefined };
+    return { file, diagnostics: [fail(file, { kind: 'crashed', file: path, error: describeThrown(e) })], locate: () => undefined };
   }
 }
 
@@ -330,16 +327,15 @@ function load(file: string, path: string, options: LoadOptions): LoadedConfig {
   try {
     const ring = exportedRing(run(file, ran, native));
     if ('missing' in ring) {
-      const has = ring.missing.length === 0 ? 'it exports nothing' : `it exports only ${ring.missing.slice(0, 5).join(', ')}${ring.missing.length > 5 ? ', ...' : ''}`;
-      return { file, diagnostics: [fail(file, `the ring file has no default export (${has})`, 'End it with export default ring(...) (or export const ring = ...; in CommonJS, module.exports = ring(...)).')], locate };
+      return { file, diagnostics: [fail(file, { kind: 'noExport', exports: ring.missing })], locate };
     }
     let value: unknown = ring.value;
     if (typeof value === 'function') value = (value as () => unknown)();
     if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
-      return { file, diagnostics: [fail(file, 'the ring file exports a promise (an async function?); ringgen reads rings synchronously', 'Export the ring builder itself, or a plain function that returns it; do any asynchronous work before ringgen build (e.g. write a JSON spec).')], locate };
+      return { file, diagnostics: [fail(file, { kind: 'promise' })], locate };
     }
     return { file, input: value as UncheckedInput, diagnostics: [], locate };
   } catch (e) {
-    return { file, diagnostics: [fail(file, `the config threw: ${describeThrown(e)}`, 'Fix the error in the config file.', stackLocation(ran, e))], locate };
+    return { file, diagnostics: [fail(file, { kind: 'threw', error: describeThrown(e) }, stackLocation(ran, e))], locate };
   }
 }

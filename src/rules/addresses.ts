@@ -1,15 +1,11 @@
 /** Addresses: valid IPs and subnets, no overlaps, containers inside their subnet and unique. */
 import type { Report } from '../diagnostics';
+import { UNUSABLE_BLOCKS } from '../diagnostics/codes/addresses';
 import { contains, formatIp, overlaps, parseCidr, parseHostAddress, parseIp, type Cidr } from '../ip';
 import { containerGateway, type HostModel, type RingModel } from '../model';
 
 /** Blocks no host and no container subnet can use: they are not unicast addresses of a network. */
-const UNUSABLE: ReadonlyArray<{ net: Cidr; what: string }> = [
-  { net: parseCidr('0.0.0.0/8')!, what: '"this network" (0.0.0.0/8)' },
-  { net: parseCidr('127.0.0.0/8')!, what: 'loopback (127.0.0.0/8)' },
-  { net: parseCidr('224.0.0.0/4')!, what: 'multicast (224.0.0.0/4)' },
-  { net: parseCidr('255.255.255.255/32')!, what: 'the broadcast address 255.255.255.255' },
-];
+const UNUSABLE: ReadonlyArray<{ net: Cidr; cidr: string }> = Object.keys(UNUSABLE_BLOCKS).map((cidr) => ({ net: parseCidr(cidr)!, cidr }));
 
 /** Docker's default bridge network, on docker0 of every host that runs Docker unconfigured. */
 const DOCKER_DEFAULT = { cidr: '172.17.0.0/16', net: parseCidr('172.17.0.0/16')! };
@@ -23,35 +19,43 @@ export function checkAddresses(m: RingModel, r: Report): void {
 }
 
 function checkHostAddresses(m: RingModel, r: Report): void {
-  const owners = new Map<number, string>();
+  const owners = new Map<number, { host: string; field: 'internal' | 'external' }>();
   for (const h of m.hosts) {
     for (const [field, text] of [['internal', h.spec.internal], ['external', h.spec.external]] as const) {
       if (text === undefined) continue;
       const parsed = parseHostAddress(text);
       if (!parsed) {
-        r.error('IP_INVALID', [...h.path, field], `${field} address ${JSON.stringify(text)} of host "${h.name}" is not an IPv4 address`, 'Write a dotted quad such as 10.20.10.70, optionally with a prefix length (10.20.10.70/24).');
+        r.add('IP_INVALID', [...h.path, field], { kind: 'host', host: h.name, field, input: text });
         continue;
       }
       const special = unusable({ network: parsed.ip, prefix: 32, size: 1 });
       if (special) {
-        r.error('IP_INVALID', [...h.path, field], `${field} address ${formatIp(parsed.ip)} of host "${h.name}" is in ${special.what}, which no host can use as its address`, 'Give the address the host has on its network, e.g. 10.20.10.70.');
+        r.add('IP_INVALID', [...h.path, field], { kind: 'hostUnusable', host: h.name, field, ip: formatIp(parsed.ip), block: special.cidr });
         continue;
       }
       const other = owners.get(parsed.ip);
       if (other !== undefined) {
-        r.error('IP_DUPLICATE', [...h.path, field], `address ${formatIp(parsed.ip)} of host "${h.name}" is already used by ${other}`, 'Every host needs its own internal and external address.');
-      } else owners.set(parsed.ip, `host "${h.name}" (${field})`);
+        r.add('IP_DUPLICATE', [...h.path, field], { ip: formatIp(parsed.ip), host: h.name, other: other.host, otherField: other.field });
+      } else owners.set(parsed.ip, { host: h.name, field });
     }
   }
 }
 
-function hostNetworks(m: RingModel): Array<{ net: Cidr; what: string }> {
-  const out: Array<{ net: Cidr; what: string }> = [];
+interface HostNetwork {
+  net: Cidr;
+  host: string;
+  field: 'internal' | 'external';
+  address: string;
+  network: boolean;
+}
+
+function hostNetworks(m: RingModel): HostNetwork[] {
+  const out: HostNetwork[] = [];
   for (const h of m.hosts) {
     for (const [field, text] of [['internal', h.spec.internal], ['external', h.spec.external]] as const) {
       const parsed = text === undefined ? undefined : parseHostAddress(text);
       if (!parsed) continue;
-      out.push({ net: parsed.net ?? { network: parsed.ip, prefix: 32, size: 1 }, what: `the ${field} ${parsed.net ? 'network' : 'address'} of host "${h.name}" (${text})` });
+      out.push({ net: parsed.net ?? { network: parsed.ip, prefix: 32, size: 1 }, host: h.name, field, address: text!, network: parsed.net !== undefined });
     }
   }
   return out;
@@ -62,39 +66,40 @@ function checkSubnets(m: RingModel, r: Report): void {
   m.bridges.forEach((b, i) => {
     if (!b.net) {
       const loose = parseCidr(b.spec.subnet, false);
-      const hint = loose ? `Did you mean ${formatIp(loose.network)}/${loose.prefix}? The host bits of a subnet must be zero.` : 'Write a subnet in CIDR form, e.g. 192.168.2.0/24.';
-      r.error('SUBNET_INVALID', [...b.path, 'subnet'], `subnet ${JSON.stringify(b.spec.subnet)} of bridge "${b.name}" is not a valid IPv4 subnet`, hint);
+      const suggestion = loose ? `${formatIp(loose.network)}/${loose.prefix}` : undefined;
+      r.add('SUBNET_INVALID', [...b.path, 'subnet'], { kind: 'syntax', bridge: b.name, input: b.spec.subnet, ...(suggestion ? { suggestion } : {}) });
       return;
     }
     const special = unusable(b.net);
     if (special) {
-      r.error('SUBNET_INVALID', [...b.path, 'subnet'], `subnet ${b.spec.subnet} of bridge "${b.name}" reaches into ${special.what}, which hosts and containers cannot use`, 'Use a private range, e.g. 192.168.2.0/24 or 172.20.1.0/24.');
+      r.add('SUBNET_INVALID', [...b.path, 'subnet'], { kind: 'unusable', bridge: b.name, subnet: b.spec.subnet, block: special.cidr });
       return;
     }
+    const subnet = { bridge: b.name, subnet: b.spec.subnet };
     if (b.net.prefix > 30) {
-      r.error('SUBNET_TOO_SMALL', [...b.path, 'subnet'], `subnet ${b.spec.subnet} of bridge "${b.name}" has no room for hosts and containers`, 'Use a prefix of /30 or shorter (a /24 is typical).');
+      r.add('SUBNET_TOO_SMALL', [...b.path, 'subnet'], { kind: 'prefix', ...subnet });
     } else if (b.net.size - 2 < m.hosts.length + 1) {
-      r.error('SUBNET_TOO_SMALL', [...b.path, 'subnet'], `subnet ${b.spec.subnet} of bridge "${b.name}" has ${b.net.size - 2} usable addresses, fewer than one per host (${m.hosts.length}) plus a container`, 'Every host takes an address on every bridge: use a larger subnet.');
+      r.add('SUBNET_TOO_SMALL', [...b.path, 'subnet'], { kind: 'hosts', ...subnet, usable: b.net.size - 2, hosts: m.hosts.length });
     }
     for (const other of m.bridges.slice(0, i)) {
       if (other.net && overlaps(b.net, other.net)) {
-        r.error('SUBNET_OVERLAP', [...b.path, 'subnet'], `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps subnet ${other.spec.subnet} of bridge "${other.name}"`, 'Give every bridge its own, non-overlapping subnet.');
+        r.add('SUBNET_OVERLAP', [...b.path, 'subnet'], { kind: 'bridge', ...subnet, other: other.name, otherSubnet: other.spec.subnet });
       }
     }
     for (const hn of hostNets) {
       if (overlaps(b.net, hn.net)) {
-        r.error('SUBNET_OVERLAP', [...b.path, 'subnet'], `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps ${hn.what}`, 'Container subnets must not overlap the networks the hosts use to reach each other and the outside.');
+        r.add('SUBNET_OVERLAP', [...b.path, 'subnet'], { kind: 'host', ...subnet, host: hn.host, field: hn.field, address: hn.address, network: hn.network });
       }
     }
     if (overlaps(b.net, DOCKER_DEFAULT.net)) {
-      r.warn('SUBNET_DOCKER_DEFAULT', [...b.path, 'subnet'], `subnet ${b.spec.subnet} of bridge "${b.name}" overlaps ${DOCKER_DEFAULT.cidr}, the subnet of Docker's default bridge (docker0)`, 'Pick another range (172.20.0.0/16 and up, 192.168.0.0/16, 10.0.0.0/8), or move docker0 with "bip" in /etc/docker/daemon.json on every host: the hosts would route the overlap to both.');
+      r.add('SUBNET_DOCKER_DEFAULT', [...b.path, 'subnet'], { ...subnet, docker: DOCKER_DEFAULT.cidr });
     }
     if (!Number.isInteger(b.vlan) || b.vlan < 1 || b.vlan > 4094) {
-      r.error('VLAN_INVALID', [...b.path, 'vlan'], `VLAN ${b.vlan} of bridge "${b.name}" is outside 1-4094`, 'Pick a VLAN id from 1 to 4094, or leave it out for the default (10 + position).');
+      r.add('VLAN_INVALID', [...b.path, 'vlan'], { kind: 'range', bridge: b.name, vlan: b.vlan });
     }
     const twin = m.bridges.slice(0, i).find((o) => o.vlan === b.vlan);
     if (twin) {
-      r.error('VLAN_INVALID', [...b.path, 'vlan'], `bridges "${twin.name}" and "${b.name}" share VLAN ${b.vlan}, so their subnets would share one broadcast domain`, 'Give every bridge its own VLAN.');
+      r.add('VLAN_INVALID', [...b.path, 'vlan'], { kind: 'shared', bridge: b.name, other: twin.name, vlan: b.vlan });
     }
   });
 }
@@ -110,20 +115,20 @@ function checkBridgeAddresses(m: RingModel, r: Report): void {
       const explicit = own && Object.hasOwn(own, b.name) ? own[b.name] : undefined;
       const addr = h.bridgeAddress.get(b.name);
       if (addr === undefined) {
-        if (explicit !== undefined) r.error('IP_INVALID', path, `address ${JSON.stringify(explicit)} of host "${h.name}" on bridge "${b.name}" is not an IPv4 address`, 'Write a dotted quad inside the bridge subnet.');
+        if (explicit !== undefined) r.add('IP_INVALID', path, { kind: 'bridgeAddress', host: h.name, bridge: b.name, input: explicit });
         continue;
       }
       if (!contains(b.net, addr) || addr === b.net.network || addr === b.net.network + b.net.size - 1) {
-        r.error('BRIDGE_ADDRESS_INVALID', path, `host "${h.name}" gets ${formatIp(addr)} on bridge "${b.name}", which is not a usable address of ${b.spec.subnet}`, 'Pick an address inside the subnet that is neither its network nor its broadcast address.');
+        r.add('BRIDGE_ADDRESS_INVALID', path, { kind: 'unusable', host: h.name, bridge: b.name, ip: formatIp(addr), subnet: b.spec.subnet });
       }
       const other = used.get(addr);
-      if (other) r.error('BRIDGE_ADDRESS_INVALID', path, `hosts "${other}" and "${h.name}" both get ${formatIp(addr)} on bridge "${b.name}"`, 'Every host needs its own address on every bridge (the original gave them all the same one).');
+      if (other) r.add('BRIDGE_ADDRESS_INVALID', path, { kind: 'shared', host: h.name, other, bridge: b.name, ip: formatIp(addr) });
       else used.set(addr, h.name);
     }
   }
   for (const h of m.hosts) {
     for (const name of Object.keys(h.spec.bridgeAddresses ?? {})) {
-      if (!m.bridgeByName.has(name)) r.error('REF_UNKNOWN', [...h.path, 'bridgeAddresses', name], `bridgeAddresses of host "${h.name}" names bridge "${name}", which is not declared`, 'Declare the bridge or remove the entry.');
+      if (!m.bridgeByName.has(name)) r.add('REF_UNKNOWN', [...h.path, 'bridgeAddresses', name], { kind: 'bridgeAddress', host: h.name, bridge: name });
     }
   }
 }
@@ -148,27 +153,34 @@ function checkContainerAddresses(m: RingModel, r: Report): void {
   for (const c of m.containers) {
     const host = m.hostByName.get(c.spec.host);
     const bridge = m.bridgeByName.get(c.spec.bridge);
-    if (!host) r.error('REF_UNKNOWN', [...c.path, 'host'], `container "${c.name}" runs on host "${c.spec.host}", which is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ') || 'none'}.`);
-    if (!bridge) r.error('REF_UNKNOWN', [...c.path, 'bridge'], `container "${c.name}" is on bridge "${c.spec.bridge}", which is not declared`, `Declared bridges: ${m.bridges.map((b) => b.name).join(', ') || 'none'}.`);
+    if (!host) {
+      r.add('REF_UNKNOWN', [...c.path, 'host'], { kind: 'containerHost', container: c.name, host: c.spec.host, declared: m.hosts.map((h) => h.name) });
+    }
+    if (!bridge) {
+      const declared = m.bridges.map((b) => b.name);
+      r.add('REF_UNKNOWN', [...c.path, 'bridge'], { kind: 'containerBridge', container: c.name, bridge: c.spec.bridge, declared });
+    }
     if (c.ip === undefined) {
-      r.error('IP_INVALID', [...c.path, 'ip'], `address ${JSON.stringify(c.spec.ip)} of container "${c.name}" is not an IPv4 address`, 'Write a dotted quad without prefix; the prefix comes from the bridge subnet.');
+      r.add('IP_INVALID', [...c.path, 'ip'], { kind: 'container', container: c.name, input: c.spec.ip });
       continue;
     }
     if (!bridge?.net) continue;
     const net = bridge.net;
     if (!contains(net, c.ip)) {
-      r.error('CONTAINER_IP_OUTSIDE', [...c.path, 'ip'], `address ${c.spec.ip} of container "${c.name}" is outside subnet ${bridge.spec.subnet} of bridge "${bridge.name}"`, 'Pick an address inside the bridge subnet, or attach the container to the bridge that holds it.');
+      r.add('CONTAINER_IP_OUTSIDE', [...c.path, 'ip'], { container: c.name, ip: c.spec.ip, bridge: bridge.name, subnet: bridge.spec.subnet });
       continue;
     }
     const hostWithIt = hostAt(bridge.name, c.ip);
     if (c.ip === net.network || c.ip === net.network + net.size - 1) {
-      r.error('CONTAINER_IP_RESERVED', [...c.path, 'ip'], `address ${c.spec.ip} of container "${c.name}" is the ${c.ip === net.network ? 'network' : 'broadcast'} address of ${bridge.spec.subnet}`, 'Pick a host address inside the subnet.');
+      const kind = c.ip === net.network ? 'network' : 'broadcast';
+      r.add('CONTAINER_IP_RESERVED', [...c.path, 'ip'], { kind, container: c.name, ip: c.spec.ip, subnet: bridge.spec.subnet });
     } else if (hostWithIt) {
-      r.error('CONTAINER_IP_RESERVED', [...c.path, 'ip'], `address ${c.spec.ip} of container "${c.name}" is host "${hostWithIt.name}"'s address on bridge "${bridge.name}"`, `Hosts take the first addresses of each subnet in declaration order (${formatIp(net.network + 1)} onwards); pick another, or set the host's bridgeAddresses.`);
+      const values = { container: c.name, ip: c.spec.ip, host: hostWithIt.name, bridge: bridge.name, first: formatIp(net.network + 1) };
+      r.add('CONTAINER_IP_RESERVED', [...c.path, 'ip'], { kind: 'host', ...values });
     }
     const key = `${bridge.name}\n${c.ip}`;
     const other = taken.get(key);
-    if (other) r.error('CONTAINER_IP_DUPLICATE', [...c.path, 'ip'], `address ${c.spec.ip} is used by container ${other} and by ${c.label}`, 'Every container on a bridge needs its own address, across all hosts.');
+    if (other) r.add('CONTAINER_IP_DUPLICATE', [...c.path, 'ip'], { ip: c.spec.ip, first: other, second: c.label });
     else taken.set(key, c.label);
     checkGateway(m, c, net, r);
   }
@@ -180,6 +192,7 @@ function checkGateway(m: RingModel, c: RingModel['containers'][number], net: Cid
   const ip = parseIp(g);
   const reserved = ip === net.network || ip === net.network + net.size - 1;
   if (ip === undefined || !contains(net, ip) || reserved || ip === c.ip || containerGateway(m, c) === undefined) {
-    r.error('GATEWAY_INVALID', [...c.path, 'gateway'], `gateway ${JSON.stringify(g)} of container "${c.name}" is not another usable address in ${c.spec.bridge}'s subnet${reserved ? ` (it is the subnet's ${ip === net.network ? 'network' : 'broadcast'} address)` : ''}`, 'Use "host" for the host\'s own address on the bridge, or an address inside the bridge subnet that is neither its network nor its broadcast address.');
+    const values = { container: c.name, gateway: g, bridge: c.spec.bridge };
+    r.add('GATEWAY_INVALID', [...c.path, 'gateway'], reserved ? { ...values, reserved: ip === net.network ? 'network' : 'broadcast' } : values);
   }
 }

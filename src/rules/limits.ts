@@ -6,7 +6,7 @@
  * ring decides is a container's `docker create`: every other one is made of names that strict
  * patterns keep short.
  */
-import { formatPath, type Report } from '../diagnostics';
+import type { Report } from '../diagnostics';
 import type { RingModel } from '../model';
 import { createArgParts, DOCKER_CREATE_PREFIX } from '../render/host-view';
 
@@ -19,8 +19,6 @@ export const ENV_MARGIN = 256 * 1024;
 /** What one command line's arguments may take: each string, its NUL, and its pointer. */
 export const ARGV_BUDGET = ARG_MAX - ENV_MARGIN;
 const POINTER = 8;
-
-const KIB = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 /** Bytes an argument takes in the new program's memory, as the kernel counts them. */
 export const argBytes = (arg: string): number => Buffer.byteLength(arg, 'utf8') + 1;
@@ -40,14 +38,15 @@ export function checkCommandLines(m: RingModel, r: Report): void {
         const group = part.field[0];
         if (typeof group === 'string') byField.set(group, (byField.get(group) ?? 0) + bytes + POINTER);
         if (bytes > MAX_ARG_STRLEN) {
-          r.error('ARG_TOO_LONG', [...c.path, ...part.field], `${formatPath(part.field)} of container "${c.name}" makes an argument of ${bytes} bytes on its docker create line; Linux takes at most ${MAX_ARG_STRLEN} (128 KiB) for one argument`, 'Move long values into a file on the host: envFile for environment variables, a bind-mounted file for data a command reads.');
+          r.add('ARG_TOO_LONG', [...c.path, ...part.field], { kind: 'argument', container: c.name, field: part.field, bytes, maximum: MAX_ARG_STRLEN });
         }
       }
     }
     if (total > ARGV_BUDGET) {
       // Name the field that takes the most room.
       const [field, bytes] = [...byField].reduce((a, b) => (b[1] > a[1] ? b : a));
-      r.error('ARG_TOO_LONG', [...c.path, field], `the docker create line of container "${c.name}" takes ${KIB(total)} (${field}: ${KIB(bytes)}), more than the ${KIB(ARGV_BUDGET)} a command line can have`, `Linux takes at most 2 MiB for a command's arguments and environment together (a quarter of the usual 8 MiB stack limit); ringgen keeps ${KIB(ENV_MARGIN)} of that for the environment up.sh runs in. Move long values into a file on the host: envFile for environment variables, a bind-mounted file for data a command reads.`);
+      const values = { container: c.name, field, bytes: total, fieldBytes: bytes, maximum: ARGV_BUDGET, reserved: ENV_MARGIN };
+      r.add('ARG_TOO_LONG', [...c.path, field], { kind: 'line', ...values });
     }
   }
 }

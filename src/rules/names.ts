@@ -15,52 +15,50 @@ function duplicates<T>(items: readonly T[], key: (t: T) => string): T[] {
   });
 }
 
-const show = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
-
 export function checkNames(m: RingModel, r: Report): void {
   if (!PATTERNS.ring.test(m.name)) {
-    r.error('NAME_INVALID', ['name'], `ring name ${show(m.name)} is not a valid ring name`, 'Use 1-20 characters: a lower-case letter, then lower-case letters, digits or "-" (it names systemd units and iptables chains).');
+    r.add('NAME_INVALID', ['name'], { kind: 'ring', name: m.name });
   }
   for (const h of m.hosts) {
     if (!PATTERNS.host.test(h.name)) {
-      r.error('NAME_INVALID', h.path, `host name ${show(h.name)} is not a valid host name`, 'Use a DNS label: lower-case letters, digits and "-", 1-63 characters, not starting or ending with "-".');
+      r.add('NAME_INVALID', h.path, { kind: 'host', name: h.name });
     } else if (RESERVED_HOST_NAMES.has(h.name)) {
-      r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" clashes with a file ringgen writes into the output folder`, `Rename the host; reserved: ${[...RESERVED_HOST_NAMES].join(', ')}.`);
+      r.add('HOST_NAME_RESERVED', h.path, { kind: 'file', name: h.name, reserved: [...RESERVED_HOST_NAMES] });
     } else if (ANSIBLE_RESERVED_HOST_NAMES.has(h.name)) {
-      r.error('HOST_NAME_RESERVED', h.path, `host name "${h.name}" is a group Ansible defines itself: in the inventory, --limit ${h.name} would reach this host alone`, `Rename the host; Ansible reserves: ${[...ANSIBLE_RESERVED_HOST_NAMES].join(', ')}.`);
+      r.add('HOST_NAME_RESERVED', h.path, { kind: 'ansible', name: h.name, reserved: [...ANSIBLE_RESERVED_HOST_NAMES] });
     }
     for (const what of ['internalIface', 'externalIface'] as const) {
       const name = h.spec[what];
       if (name !== undefined && !PATTERNS.iface.test(name)) {
-        r.error('NAME_INVALID', [...h.path, what], `${what} ${show(name)} of host "${h.name}" is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-" (its length is checked as an interface name).');
+        r.add('NAME_INVALID', [...h.path, what], { kind: 'hostInterface', host: h.name, field: what, name });
       }
     }
   }
   for (const h of duplicates(m.hosts, (h) => h.name)) {
-    r.error('NAME_DUPLICATE', h.path, `host "${h.name}" is declared twice`, 'Every host needs a unique name.');
+    r.add('NAME_DUPLICATE', h.path, { kind: 'host', name: h.name });
   }
   for (const b of m.bridges) {
     if (!PATTERNS.iface.test(b.name)) {
-      r.error('NAME_INVALID', b.path, `bridge name ${show(b.name)} is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-" (it becomes a Linux bridge on every host).');
+      r.add('NAME_INVALID', b.path, { kind: 'bridge', name: b.name });
     }
   }
   for (const b of duplicates(m.bridges, (b) => b.name)) {
-    r.error('NAME_DUPLICATE', b.path, `bridge "${b.name}" is declared twice`, 'Every bridge needs a unique name.');
+    r.add('NAME_DUPLICATE', b.path, { kind: 'bridge', name: b.name });
   }
   for (const c of m.containers) checkContainerNames(c, r);
   for (const c of duplicates(m.containers, (c) => `${c.spec.host}\n${c.name}`)) {
-    r.error('NAME_DUPLICATE', c.path, `container "${c.name}" is declared twice on host "${c.spec.host}"`, 'Container names are unique per host (the same name may run on several hosts).');
+    r.add('NAME_DUPLICATE', c.path, { kind: 'container', name: c.name, host: c.spec.host });
   }
   for (const h of m.hosts) {
     for (const t of h.spec.tunnels) {
       if (!PATTERNS.iface.test(t.name)) {
-        r.error('NAME_INVALID', [...h.path, 'tunnels', t.name], `tunnel name ${show(t.name)} is not a valid interface name`, 'Use a letter, then letters, digits, "_" or "-".');
+        r.add('NAME_INVALID', [...h.path, 'tunnels', t.name], { kind: 'tunnel', name: t.name });
       }
     }
   }
   for (const [what, name] of [['ovsBridge', m.opts.ovsBridge], ['internalIface', m.opts.internalIface], ['externalIface', m.opts.externalIface]] as const) {
     if (!PATTERNS.iface.test(name) || name.length > IFNAME_MAX) {
-      r.error('NAME_INVALID', ['options', what], `${what} ${show(name)} is not a valid interface name`, `Use a letter, then letters, digits, "_" or "-", at most ${IFNAME_MAX} characters.`);
+      r.add('NAME_INVALID', ['options', what], { kind: 'option', option: what, name, maximum: IFNAME_MAX });
     }
   }
   checkInterfaceNames(m, r);
@@ -70,46 +68,39 @@ export function checkNames(m: RingModel, r: Report): void {
 function checkContainerNames(c: RingModel['containers'][number], r: Report): void {
   const s = c.spec;
   if (!PATTERNS.container.test(s.name)) {
-    r.error('NAME_INVALID', c.path, `container name ${show(s.name)} is not a valid Docker container name`, 'Use 2-63 characters: a letter or digit, then letters, digits, "_", "." or "-" (Docker refuses one-character names).');
+    r.add('NAME_INVALID', c.path, { kind: 'container', name: s.name });
   }
   if (!PATTERNS.image.test(s.image) || s.image.length > 255) {
-    r.error('IMAGE_INVALID', [...c.path, 'image'], `image ${show(s.image)} is not a valid image reference`, 'Write [registry/]name[:tag][@sha256:digest], e.g. "ubuntu:24.04" or "registry.example:5000/team/app:1.2".');
+    r.add('IMAGE_INVALID', [...c.path, 'image'], { image: s.image });
   }
   if (s.hostname !== undefined && !PATTERNS.hostname.test(s.hostname)) {
-    r.error('NAME_INVALID', [...c.path, 'hostname'], `hostname ${show(s.hostname)} is not a valid hostname`, 'Use a DNS label: letters, digits and "-".');
+    r.add('NAME_INVALID', [...c.path, 'hostname'], { kind: 'hostname', name: s.hostname });
   }
-  const NUL_HINT = 'A NUL character cannot be part of a program argument, an environment variable or a path: remove it.';
-  // Docker's --mount parser (CSV) turns a CR before a line break into nothing, and the scripts'
-  // log lines on the host print these paths: such a path would not arrive, or not show, as written.
-  const PATH_HINT = 'A path may not hold control characters (CR, LF, tab, ESC...), line separators, bidirectional controls or zero-width characters: rename the file or folder.';
   (s.command ?? []).forEach((word, i) => {
-    if (word.includes('\0')) r.error('COMMAND_INVALID', [...c.path, 'command', i], `command argument ${i} of container "${c.name}" contains a NUL character`, NUL_HINT);
+    if (word.includes('\0')) r.add('COMMAND_INVALID', [...c.path, 'command', i], { container: c.name, index: i });
   });
   for (const [key, value] of Object.entries(s.env ?? {})) {
-    if (!PATTERNS.envKey.test(key)) {
-      r.error('ENV_INVALID', [...c.path, 'env', key], `environment variable name ${show(key)} is not valid`, 'Names are letters, digits and "_", not starting with a digit. Values may hold any characters but NUL.');
-    } else if (value.includes('\0')) {
-      r.error('ENV_INVALID', [...c.path, 'env', key], `the value of environment variable ${key} contains a NUL character`, NUL_HINT);
-    }
+    if (!PATTERNS.envKey.test(key)) r.add('ENV_INVALID', [...c.path, 'env', key], { kind: 'name', name: key });
+    else if (value.includes('\0')) r.add('ENV_INVALID', [...c.path, 'env', key], { kind: 'valueNul', name: key });
   }
-  if (s.envFile !== undefined && !s.envFile.startsWith('/')) {
-    r.error('ENV_INVALID', [...c.path, 'envFile'], `envFile ${show(s.envFile)} is not an absolute path`, 'Give the absolute path of the file on the host, e.g. /etc/ringgen/app.env.');
-  } else if (s.envFile?.includes('\0')) {
-    r.error('ENV_INVALID', [...c.path, 'envFile'], `envFile ${show(s.envFile)} contains a NUL character`, NUL_HINT);  } else if (s.envFile !== undefined && needsEscaping(s.envFile)) {
-    r.error('ENV_INVALID', [...c.path, 'envFile'], `envFile ${show(s.envFile)} contains a control, line-break or invisible character`, PATH_HINT);
+  const envFile = s.envFile;
+  if (envFile !== undefined) {
+    const kind = !envFile.startsWith('/') ? 'envFileRelative' : envFile.includes('\0') ? 'envFileNul' : needsEscaping(envFile) ? 'envFileCharacter' : undefined;
+    if (kind) r.add('ENV_INVALID', [...c.path, 'envFile'], { kind, envFile });
   }
   const targets = new Map<string, number>();
   (s.volumes ?? []).forEach((v, i) => {
     const path = [...c.path, 'volumes', i];
-    if (('source' in v ? v.source : '').includes('\0') || v.target.includes('\0')) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a NUL character`, NUL_HINT);
-    else if (needsEscaping('source' in v ? v.source : '') || needsEscaping(v.target)) r.error('VOLUME_INVALID', path, `a path of volume ${i} contains a control, line-break or invisible character`, PATH_HINT);
-    if (!v.target.startsWith('/')) r.error('VOLUME_INVALID', path, `volume target ${show(v.target)} is not an absolute path`, 'The target is the absolute path inside the container.');
-    if ('source' in v && !v.source.startsWith('/')) r.error('VOLUME_INVALID', path, `bind mount source ${show(v.source)} is not an absolute path`, 'Give an absolute host path, or use { volume: "name" } for a named volume.');
-    if ('volume' in v && !PATTERNS.volumeName.test(v.volume)) r.error('VOLUME_INVALID', path, `volume name ${show(v.volume)} is not a valid Docker volume name`, 'Use letters, digits, "_", "." or "-".');
+    const source = 'source' in v ? v.source : '';
+    if (source.includes('\0') || v.target.includes('\0')) r.add('VOLUME_INVALID', path, { kind: 'nul', index: i });
+    else if (needsEscaping(source) || needsEscaping(v.target)) r.add('VOLUME_INVALID', path, { kind: 'character', index: i });
+    if (!v.target.startsWith('/')) r.add('VOLUME_INVALID', path, { kind: 'target', index: i, target: v.target });
+    if ('source' in v && !v.source.startsWith('/')) r.add('VOLUME_INVALID', path, { kind: 'source', index: i, source: v.source });
+    if ('volume' in v && !PATTERNS.volumeName.test(v.volume)) r.add('VOLUME_INVALID', path, { kind: 'name', index: i, volume: v.volume });
     // Docker refuses to create a container with two mounts on one path (compared as it cleans them).
     const target = posix.normalize(v.target).replace(/(?<=.)\/$/, '');
     const first = targets.get(target);
-    if (first !== undefined && v.target.startsWith('/')) r.error('VOLUME_INVALID', path, `volumes ${first} and ${i} of container "${c.name}" both mount on ${show(target)}`, 'Docker refuses two mounts on one path: give each its own target.');
+    if (first !== undefined && v.target.startsWith('/')) r.add('VOLUME_INVALID', path, { kind: 'sameTarget', index: i, first, container: c.name, target });
     else targets.set(target, i);
   });
 }
@@ -142,11 +133,11 @@ function checkInterfaceNames(m: RingModel, r: Report): void {
     for (const i of hostInterfaces(m, h.name)) {
       if (i.name.length > IFNAME_MAX && !tooLong.has(`${formatPath(i.path)}\n${i.name}`)) {
         tooLong.add(`${formatPath(i.path)}\n${i.name}`);
-        r.error('IFNAME_TOO_LONG', i.path, `interface name "${i.name}" (${i.what}) has ${i.name.length} characters; Linux allows ${IFNAME_MAX}`, 'Shorten the name it is made from (bridges get "-lb"/"-ov" uplinks, so bridge names can have 12 characters).');
+        r.add('IFNAME_TOO_LONG', i.path, { name: i.name, what: i.what, maximum: IFNAME_MAX });
       }
       const first = seen.get(i.name);
       if (first !== undefined && first !== i.what) {
-        r.error('IFNAME_CLASH', i.path, `interface name "${i.name}" on host "${h.name}" is used by ${first} and by ${i.what}`, 'Rename one of them; every interface on a host needs its own name.');
+        r.add('IFNAME_CLASH', i.path, { name: i.name, host: h.name, first, second: i.what });
       }
       if (first === undefined) seen.set(i.name, i.what);
     }
@@ -172,6 +163,6 @@ function checkReservedInterfaceNames(m: RingModel, r: Report): void {
   for (const d of createdDevices(m)) {
     const user = reservedIfname(d.name);
     if (user === undefined) continue;
-    r.error('IFNAME_RESERVED', d.path, `interface name "${d.name}" (${d.what}) is taken on the hosts: ${user}`, d.path[0] === 'options' ? 'Rename options.ovsBridge (an OVS bridge is also a network device of its name).' : `Rename what it is made from (${d.what}).`);
+    r.add('IFNAME_RESERVED', d.path, { name: d.name, what: d.what, user, option: d.path[0] === 'options' });
   }
 }

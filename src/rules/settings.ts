@@ -3,9 +3,12 @@ import type { DiagnosticPath, Report } from '../diagnostics';
 import { formatIp } from '../ip';
 import type { RingModel } from '../model';
 
-function range(r: Report, path: DiagnosticPath, what: string, value: number, min: number, max: number, hint: string): boolean {
-  if (Number.isInteger(value) && value >= min && value <= max) return true;
-  r.error('STP_RANGE', path, `${what} ${value} is outside ${min}-${max}`, hint);
+type Setting = 'priority' | 'maxAge' | 'forwardDelay' | 'helloTime' | 'cost';
+
+/** Whether `value` of `setting` is an integer from `minimum` to `maximum`; an STP_RANGE when not. */
+function range(r: Report, stp: 'stp' | 'rstp', path: DiagnosticPath, setting: Setting, value: number, minimum: number, maximum: number): boolean {
+  if (Number.isInteger(value) && value >= minimum && value <= maximum) return true;
+  r.add('STP_RANGE', path, { kind: 'range', setting, value, minimum, maximum, stp });
   return false;
 }
 
@@ -14,35 +17,32 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
   const spec = m.spec.options ?? {};
   // A reference to a host that does not exist is a mistake whether spanning tree uses it or not.
   if (spec.root !== undefined && !m.hostByName.has(spec.root)) {
-    r.error('REF_UNKNOWN', ['options', 'root'], `root host "${spec.root}" is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ')}.`);
+    r.add('REF_UNKNOWN', ['options', 'root'], { kind: 'root', host: spec.root, declared: m.hosts.map((h) => h.name) });
   }
-  if (o.stp === 'off') return;
-  const maxPriority = o.stp === 'rstp' ? 61440 : 65535;
-  const step = o.stp === 'rstp' ? 4096 : 1;
-  const priorityHint = o.stp === 'rstp' ? 'RSTP priorities are 0-61440 in steps of 4096 (Open vSwitch rounds others down).' : 'STP priorities are 0-65535.';
-  const priorities: Array<[DiagnosticPath, number]> = [[['options', 'rootPriority'], o.rootPriority], [['options', 'priority'], o.priority], ...m.hosts.filter((h) => h.spec.priority !== undefined).map((h): [DiagnosticPath, number] => [[...h.path, 'priority'], h.spec.priority!])];
+  const stp = o.stp;
+  if (stp === 'off') return;
+  const maxPriority = stp === 'rstp' ? 61440 : 65535;
+  const step = stp === 'rstp' ? 4096 : 1;
+  const priorities: Array<[DiagnosticPath, number]> = [[['options', 'rootPriority'], o.rootPriority], [['options', 'priority'], o.priority]];
+  for (const h of m.hosts) if (h.spec.priority !== undefined) priorities.push([[...h.path, 'priority'], h.spec.priority]);
   for (const [path, value] of priorities) {
-    if (range(r, path, 'spanning tree priority', value, 0, maxPriority, priorityHint) && value % step !== 0) {
-      r.error('STP_RANGE', path, `spanning tree priority ${value} is not a multiple of ${step}`, priorityHint);
-    }
+    if (range(r, stp, path, 'priority', value, 0, maxPriority) && value % step !== 0) r.add('STP_RANGE', path, { kind: 'step', value, step, stp });
   }
-  const okAge = range(r, ['options', 'maxAge'], 'max-age', o.maxAge, 6, 40, 'Open vSwitch accepts a max-age of 6-40.');
-  const okDelay = range(r, ['options', 'forwardDelay'], 'forward delay', o.forwardDelay, 4, 30, 'Open vSwitch accepts a forward delay of 4-30 seconds.');
+  const okAge = range(r, stp, ['options', 'maxAge'], 'maxAge', o.maxAge, 6, 40);
+  const okDelay = range(r, stp, ['options', 'forwardDelay'], 'forwardDelay', o.forwardDelay, 4, 30);
   if (spec.helloTime !== undefined) {
-    if (o.stp === 'rstp') r.error('STP_RANGE', ['options', 'helloTime'], 'helloTime cannot be set with RSTP: Open vSwitch fixes it at 2 s', "Remove helloTime, or use stp: 'stp'.");
-    else range(r, ['options', 'helloTime'], 'hello time', o.helloTime, 1, 10, 'Open vSwitch accepts a hello time of 1-10 seconds.');
+    if (stp === 'rstp') r.add('STP_RANGE', ['options', 'helloTime'], { kind: 'helloRstp' });
+    else range(r, stp, ['options', 'helloTime'], 'helloTime', o.helloTime, 1, 10);
   }
   if (okAge && okDelay && 2 * (o.forwardDelay - 1) < o.maxAge) {
-    r.error('STP_RANGE', ['options', 'forwardDelay'], `forward delay ${o.forwardDelay} is too short for max-age ${o.maxAge}: spanning tree requires 2 x (forward delay - 1) >= max-age, and Open vSwitch silently ignores values that break it`, `Use a forward delay of at least ${Math.ceil(o.maxAge / 2) + 1}, or a smaller max-age.`);
+    r.add('STP_RANGE', ['options', 'forwardDelay'], { kind: 'forwardDelay', forwardDelay: o.forwardDelay, maxAge: o.maxAge });
   }
-  if (okAge && o.maxAge < 2 * (o.helloTime + 1)) {
-    r.error('STP_RANGE', ['options', 'maxAge'], `max-age ${o.maxAge} is too short for hello time ${o.helloTime}`, 'Spanning tree requires max-age >= 2 x (hello time + 1).');
-  }
-  const costMax = o.stp === 'rstp' ? 200000000 : 65535;
-  range(r, ['options', 'tunnelCost'], 'tunnel path cost', o.tunnelCost, 1, costMax, `Path costs are 1-${costMax}.`);
+  if (okAge && o.maxAge < 2 * (o.helloTime + 1)) r.add('STP_RANGE', ['options', 'maxAge'], { kind: 'maxAge', maxAge: o.maxAge, helloTime: o.helloTime });
+  const costMax = stp === 'rstp' ? 200000000 : 65535;
+  range(r, stp, ['options', 'tunnelCost'], 'cost', o.tunnelCost, 1, costMax);
   for (const h of m.hosts) {
     for (const t of h.spec.tunnels) {
-      if (t.cost !== undefined) range(r, [...h.path, 'tunnels', t.name, 'cost'], 'tunnel path cost', t.cost, 1, costMax, `Path costs are 1-${costMax}.`);
+      if (t.cost !== undefined) range(r, stp, [...h.path, 'tunnels', t.name, 'cost'], 'cost', t.cost, 1, costMax);
     }
   }
 }
@@ -51,7 +51,7 @@ export function checkSpanningTree(m: RingModel, r: Report): void {
 export function checkBfd(m: RingModel, r: Report): void {
   const interval = m.opts.bfdInterval;
   if (interval !== undefined && (!Number.isInteger(interval) || interval < 10 || interval > 10000)) {
-    r.error('BFD_RANGE', ['options', 'bfd', 'interval'], `BFD interval ${interval} ms is outside 10-10000`, 'Use 10-10000 ms; detection takes three intervals (30 ms gives about 0.1 s failover).');
+    r.add('BFD_RANGE', ['options', 'bfd', 'interval'], { interval });
   }
 }
 
@@ -59,22 +59,23 @@ export function checkBfd(m: RingModel, r: Report): void {
 export function checkVni(m: RingModel, r: Report): void {
   const vni = m.spec.options?.vni;
   if (vni !== undefined && (!Number.isInteger(vni) || vni < 0 || vni > 16777215)) {
-    r.error('VNI_RANGE', ['options', 'vni'], `VXLAN network identifier ${vni} is outside 0-16777215 (24 bits)`, 'Pick a VNI from 0 to 16777215, or leave it out for the default (4242).');
+    r.add('VNI_RANGE', ['options', 'vni'], { vni });
   }
 }
 
 export function checkMtu(m: RingModel, r: Report): void {
   const u = m.opts.underlayMtu;
   if (!Number.isInteger(u) || u < 576 || u > 65535) {
-    r.error('MTU_RANGE', ['options', 'underlayMtu'], `underlay MTU ${u} is outside 576-65535`, 'Give the MTU of the hosts\' internal network, usually 1500 or 9000.');
+    r.add('MTU_RANGE', ['options', 'underlayMtu'], { kind: 'underlay', mtu: u });
     return;
   }
   if (m.overlayMtu < 1280) {
-    r.error('MTU_TOO_SMALL', ['options', 'underlayMtu'], `with underlay MTU ${u}, ${m.opts.tunnel} leaves an overlay MTU of ${m.overlayMtu}, below the 1280 IPv6 and most applications need`, `Use an underlay MTU of at least ${1280 + (u - m.overlayMtu)}.`);
+    r.add('MTU_TOO_SMALL', ['options', 'underlayMtu'], { underlayMtu: u, tunnel: m.opts.tunnel, overlayMtu: m.overlayMtu });
   }
   for (const c of m.containers) {
-    if (c.spec.mtu !== undefined && (!Number.isInteger(c.spec.mtu) || c.spec.mtu < 576 || c.spec.mtu > m.overlayMtu)) {
-      r.error('MTU_RANGE', [...c.path, 'mtu'], `MTU ${c.spec.mtu} of container "${c.name}" is outside 576-${m.overlayMtu} (the overlay MTU after ${m.opts.tunnel} overhead)`, 'Leave mtu out to get the overlay MTU, or pick a smaller value.');
+    const mtu = c.spec.mtu;
+    if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 576 || mtu > m.overlayMtu)) {
+      r.add('MTU_RANGE', [...c.path, 'mtu'], { kind: 'container', container: c.name, mtu, maximum: m.overlayMtu, tunnel: m.opts.tunnel });
     }
   }
 }
@@ -83,22 +84,24 @@ export function checkPublish(m: RingModel, r: Report): void {
   const taken = new Map<string, string>();
   for (const c of m.containers) {
     for (const bad of c.badPublishes) {
-      r.error('PUBLISH_INVALID', bad.path, `published port ${JSON.stringify(bad.raw)} of container "${c.name}" is not valid`, "Write 'HOSTPORT:CONTAINERPORT' or 'HOST:HOSTPORT:CONTAINERPORT', ports 1-65535, optionally ending in /tcp or /udp.");
+      r.add('PUBLISH_INVALID', bad.path, { container: c.name, input: bad.raw });
     }
     for (const p of c.publishes) {
       const on = m.hostByName.get(p.on);
       if (!on) {
-        r.error('REF_UNKNOWN', p.path, `published port ${p.raw} names host "${p.on}", which is not declared`, `Declared hosts: ${m.hosts.map((h) => h.name).join(', ')}.`);
+        r.add('REF_UNKNOWN', p.path, { kind: 'publishHost', publish: p.raw, host: p.on, declared: m.hosts.map((h) => h.name) });
         continue;
       }
       if (on.spec.external === undefined) {
-        r.error('PUBLISH_NO_EXTERNAL', p.path, `published port ${p.raw} of container "${c.name}" would answer on host "${on.name}", which has no external IP`, `Give host "${on.name}" an external address, or publish on a host that has one ('HOST:${p.hostPort}:${p.containerPort}').`);
+        r.add('PUBLISH_NO_EXTERNAL', p.path, { publish: p.raw, container: c.name, host: on.name, hostPort: p.hostPort, containerPort: p.containerPort });
         continue;
       }
       const key = `${on.name}\n${p.proto}\n${p.hostPort}`;
       const other = taken.get(key);
-      if (other) r.error('PUBLISH_CONFLICT', p.path, `port ${p.hostPort}/${p.proto} on host "${on.name}"${on.external === undefined ? '' : ` (${formatIp(on.external)})`} is published twice: by ${other} and by ${c.label}`, 'Pick another host port for one of them.');
-      else taken.set(key, c.label);
+      if (other) {
+        const external = on.external === undefined ? {} : { external: formatIp(on.external) };
+        r.add('PUBLISH_CONFLICT', p.path, { port: p.hostPort, proto: p.proto, host: on.name, ...external, first: other, second: c.label });
+      } else taken.set(key, c.label);
     }
   }
 }

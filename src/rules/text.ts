@@ -3,9 +3,9 @@
  * `"\ud800"`) has no UTF-8 encoding, so every file it reached would hold U+FFFD instead. Refused
  * wherever it is, keys included, rather than changed silently.
  */
-import { formatPath, type DiagnosticPath, type Report } from '../diagnostics';
+import type { DiagnosticPath, Report } from '../diagnostics';
 import type { RingSpec } from '../spec';
-import { LONE_SURROGATE, printable } from '../text';
+import { LONE_SURROGATE } from '../text';
 
 /** The path of an array element: by name where it has one (`host/name` for containers). */
 function elementLabel(parent: string | number, item: unknown, index: number): string | number {
@@ -15,7 +15,7 @@ function elementLabel(parent: string | number, item: unknown, index: number): st
   return parent === 'containers' && typeof host === 'string' ? `${host}/${name}` : name;
 }
 
-function walk(value: unknown, path: DiagnosticPath, found: (path: DiagnosticPath, what: string) => void): void {
+function walk(value: unknown, path: DiagnosticPath, found: (path: DiagnosticPath, what: 'value' | 'key') => void): void {
   if (typeof value === 'string') {
     if (LONE_SURROGATE.test(value)) found(path, 'value');
   } else if (Array.isArray(value)) {
@@ -29,12 +29,5 @@ function walk(value: unknown, path: DiagnosticPath, found: (path: DiagnosticPath
 }
 
 export function checkText(spec: RingSpec, r: Report): void {
-  walk(spec, [], (path, what) => {
-    r.error(
-      'TEXT_UNENCODABLE',
-      path,
-      `the ${what} at ${printable(formatPath(path))} holds a lone UTF-16 surrogate, which UTF-8 cannot encode (it would be written as U+FFFD)`,
-      'Write the character it stands for (a surrogate pair, e.g. "\\ud83d\\ude00"), or remove the stray \\ud800-\\udfff escape.',
-    );
-  });
+  walk(spec, [], (path, kind) => r.add('TEXT_UNENCODABLE', path, { kind }));
 }
