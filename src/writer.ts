@@ -8,7 +8,7 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { find, planFolder, type Obstacle } from './output-folder';
+import { find, FolderSnapshot, planFolder, type Obstacle } from './output-folder';
 import type { GeneratedFile } from './render/render';
 
 /** The lock a build holds in the output folder: `<pid> <hostname>`. */
@@ -58,8 +58,9 @@ export interface StaleReport {
 /** What differs between the folder and a fresh build (for `build --check`); a link where a file goes counts as changed. */
 export function compareOutput(outDir: string, files: readonly GeneratedFile[]): StaleReport {
   const report: StaleReport = { changed: [], missing: [], extra: [] };
+  const folder = new FolderSnapshot(outDir);
   for (const f of files) {
-    const found = find(outDir, f.path);
+    const found = folder.find(f.path);
     if (found.kind === 'absent') report.missing.push(f.path);
     else if (found.kind !== 'file') report.changed.push(f.path);
     else {
@@ -67,7 +68,7 @@ export function compareOutput(outDir: string, files: readonly GeneratedFile[]): 
       if (readFileSync(target, 'utf8') !== f.content || (lstatSync(target).mode & 0o777) !== f.mode) report.changed.push(f.path);
     }
   }
-  report.extra = planFolder(outDir, files).removable;
+  report.extra = planFolder(outDir, files, folder).removable;
   return report;
 }
 
