@@ -3,7 +3,7 @@
  * times a 2,000-host ring): each host's view is made once, the build's own manifest is not parsed
  * back, and planning the output folder reads each folder once instead of looking up every path.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ring } from '../src/dsl';
@@ -106,6 +106,20 @@ describe('the work of a build', () => {
     // The root, each host's folder, and manifest.json (readPrevious); none per file.
     expect(calls.readdir).toBeLessThanOrEqual(HOSTS + 1);
     expect(calls.lstat).toBeLessThanOrEqual(5);
+  });
+
+  it('writes each file from its text, without a Buffer copy of it, with its mode and content', () => {
+    const { files } = built();
+    const dir = tempDir();
+    const from = vi.spyOn(Buffer, 'from');
+    writeOutput(dir, files);
+    const contents = new Set(files.map((f) => f.content));
+    expect(from.mock.calls.filter(([value]) => typeof value === 'string' && contents.has(value))).toHaveLength(0);
+    from.mockRestore();
+    for (const f of files) {
+      expect(readFileSync(join(dir, f.path), 'utf8'), f.path).toBe(f.content);
+      expect(statSync(join(dir, f.path)).mode & 0o777, f.path).toBe(f.mode);
+    }
   });
 
   it('sees what find sees: files, folders, links on the way, special files, files where a folder goes', () => {
