@@ -4,7 +4,7 @@
  */
 import { formatIp } from './ip';
 import { tunnelsOf, type HostModel, type RingModel } from './model';
-import { hostView } from './render/host-view';
+import { hostView, type HostView } from './render/host-view';
 import type { StpResult } from './stp';
 
 export interface TunnelSummary {
@@ -50,8 +50,8 @@ export interface HostSummary {
   published: PublishSummary[];
 }
 
-export function hostSummary(model: RingModel, host: HostModel, stp: StpResult): HostSummary {
-  const view = hostView(model, host, stp, '');
+/** The host's summary; `view` is its view when the caller has made it already (the summary does not depend on the version). */
+export function hostSummary(model: RingModel, host: HostModel, stp: StpResult, view: HostView = hostView(model, host, stp, '')): HostSummary {
   const cost = new Map(tunnelsOf(model, host.name).flatMap((t) => [[`${t.a}/${t.b}/${t.name}`, t.cost], [`${t.b}/${t.a}/${t.name}`, t.cost]]));
   const image = new Map(host.containers.map((c) => [c.name, c.spec.image]));
   const published = host.published

@@ -5,7 +5,7 @@
  * symbolic link: a link inside the folder is a thing in the way, not a folder to write into.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { readPrevious, type BuildRecord } from './plan/manifest';
 import type { GeneratedFile } from './render/render';
@@ -21,24 +21,90 @@ export type Found =
   | { kind: 'other'; at: string };
 
 export function find(root: string, rel: string): Found {
+  return walk(rel, (at) => {
+    try {
+      return kindOf(lstatSync(join(root, at)));
+    } catch {
+      return 'absent';
+    }
+  });
+}
+
+type Kind = 'absent' | 'file' | 'dir' | 'link' | 'other';
+
+function kindOf(st: Stats | Dirent): Kind {
+  return st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+}
+
+/** What `rel` leads to, given what each path on its way is. */
+function walk(rel: string, kind: (at: string) => Kind): Found {
   const parts = rel.split('/');
   let at = '';
   for (const [i, part] of parts.entries()) {
     at = at ? `${at}/${part}` : part;
-    let st;
-    try {
-      st = lstatSync(join(root, at));
-    } catch {
-      return { kind: 'absent' };
-    }
-    if (st.isSymbolicLink()) return { kind: 'link', at };
+    const k = kind(at);
+    if (k === 'absent') return { kind: 'absent' };
+    if (k === 'link') return { kind: 'link', at };
     if (i < parts.length - 1) {
-      if (!st.isDirectory()) return { kind: 'other', at };
-    } else if (st.isFile()) return { kind: 'file' };
-    else if (st.isDirectory()) return { kind: 'dir' };
+      if (k !== 'dir') return { kind: 'other', at };
+    } else if (k === 'file' || k === 'dir') return { kind: k };
     else return { kind: 'other', at };
   }
   return { kind: 'absent' };
+}
+
+/**
+ * The folder as one planning pass sees it (`find`, never following a link): each folder is read
+ * once (`readdir`), and a name its folder does not list is looked up once (`lstat`, which a file
+ * system that ignores case answers), so a ring of 2,000 hosts costs a read per folder, not an
+ * `lstat` per path and folder on its way. It does not see changes made after it read a folder.
+ */
+export class FolderSnapshot {
+  /** The `readdir` and `lstat` calls made so far. */
+  calls = 0;
+  private readonly listings = new Map<string, Map<string, Kind> | undefined>();
+  private readonly kinds = new Map<string, Kind>();
+
+  constructor(private readonly root: string) {}
+
+  find(rel: string): Found {
+    return walk(rel, (at) => this.kind(at));
+  }
+
+  private kind(at: string): Kind {
+    let k = this.kinds.get(at);
+    if (k !== undefined) return k;
+    const slash = at.lastIndexOf('/');
+    // `walk` asks for a path only after its folder was found a folder.
+    k = this.listing(slash < 0 ? '' : at.slice(0, slash))?.get(at.slice(slash + 1)) ?? this.lstat(at);
+    this.kinds.set(at, k);
+    return k;
+  }
+
+  private listing(dir: string): Map<string, Kind> | undefined {
+    if (this.listings.has(dir)) return this.listings.get(dir);
+    let listing: Map<string, Kind> | undefined = new Map();
+    this.calls++;
+    try {
+      for (const e of readdirSync(join(this.root, dir), { withFileTypes: true })) {
+        // An entry whose type the file system does not tell is looked up by itself.
+        if (e.isSymbolicLink() || e.isFile() || e.isDirectory() || e.isFIFO() || e.isSocket() || e.isBlockDevice() || e.isCharacterDevice()) listing.set(e.name, kindOf(e));
+      }
+    } catch {
+      listing = undefined;
+    }
+    this.listings.set(dir, listing);
+    return listing;
+  }
+
+  private lstat(at: string): Kind {
+    this.calls++;
+    try {
+      return kindOf(lstatSync(join(this.root, at)));
+    } catch {
+      return 'absent';
+    }
+  }
 }
 
 export const sha256 = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
@@ -97,14 +163,14 @@ function notOurs(previous: Previous): string {
   return "ringgen's previous manifest does not list it";
 }
 
-/** Decides, by reading only, what writing `files` into `root` would replace, refuse and remove. */
-export function planFolder(root: string, files: readonly GeneratedFile[]): FolderPlan {
+/** Decides, by reading only, what writing `files` into `root` would replace, refuse and remove; `folder` is what it sees of root. */
+export function planFolder(root: string, files: readonly GeneratedFile[], folder = new FolderSnapshot(root)): FolderPlan {
   const previous = previousBuild(root);
   const own = previous.state === 'own' ? previous.record : undefined;
   const plan: FolderPlan = { previous, obstacles: [], edited: [], removable: [], left: [] };
   const seen = new Set<string>();
   for (const f of files) {
-    const found = find(root, f.path);
+    const found = folder.find(f.path);
     const obstacle = (at: string, why: string, forceable: boolean) => {
       if (!seen.has(at)) plan.obstacles.push({ path: at, why, forceable });
       seen.add(at);
@@ -122,7 +188,7 @@ export function planFolder(root: string, files: readonly GeneratedFile[]): Folde
   const wanted = new Set(files.map((f) => f.path));
   for (const p of [...own.files].sort()) {
     if (wanted.has(p)) continue;
-    const found = find(root, p);
+    const found = folder.find(p);
     if (found.kind === 'absent') continue;
     if (found.kind === 'link') plan.left.push({ path: p, why: `${found.at === p ? 'it is' : `${found.at} is`} a symbolic link` });
     else if (found.kind !== 'file') plan.left.push({ path: p, why: 'not a regular file' });

@@ -9,9 +9,10 @@ import { isRingBuilder, type RingBuilder } from './dsl';
 import { hostSummary, type HostSummary } from './host-summary';
 import { renderGraph, type GraphFormat } from './graph/render';
 import type { RingModel } from './model';
-import { renderHost, type GeneratedFile } from './render/render';
+import { hostView, type HostView } from './render/host-view';
+import { renderHostView, type GeneratedFile } from './render/render';
 import { renderRollout } from './render/rollout';
-import { MANIFEST_FORMAT } from './plan/manifest';
+import { MANIFEST_FORMAT, manifestFile } from './plan/manifest';
 import type { RingSpec } from './spec';
 import { analyseTree, type StpResult } from './stp';
 import { VERSION } from './version';
@@ -68,10 +69,12 @@ export function buildRing(input: RingInput | UncheckedInput): BuildOutcome {
   const checked = checkRing(input);
   if (!checked.model || !checked.stp) return { ...checked, files: [] };
   const { model, stp } = checked;
-  const files = model.hosts.flatMap((h) => renderHost(model, h.name, stp, VERSION));
+  // One view per host, for its files and for its summary in the manifest.
+  const views = new Map(model.hosts.map((h) => [h.name, hostView(model, h, stp, VERSION)]));
+  const files = model.hosts.flatMap((h) => renderHostView(views.get(h.name)!));
   files.push(...renderRollout(model, VERSION));
   files.push({ path: 'ring.svg', content: renderGraph(model, stp, 'svg', VERSION), mode: 0o644 });
-  files.push(manifest(model, stp, files));
+  files.push(manifest(model, stp, files, views));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ...checked, files };
 }
@@ -90,7 +93,7 @@ export function ringGraph(input: RingInput | UncheckedInput, format: GraphFormat
   return renderGraph(checked.model, checked.stp, format, VERSION);
 }
 
-function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): GeneratedFile {
+function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[], views: ReadonlyMap<string, HostView>): GeneratedFile {
   const hosts: Record<string, { internal: string; external: string | null; files: string[] } & HostSummary> = {};
   // Each host's files, by the folder they are in (host names never hold a slash).
   const byFolder = new Map<string, string[]>();
@@ -107,12 +110,12 @@ function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): Gen
       internal: h.spec.internal.split('/')[0]!,
       external: h.spec.external?.split('/')[0] ?? null,
       files: [...(byFolder.get(h.name) ?? [])].sort(),
-      ...hostSummary(model, h, stp),
+      ...hostSummary(model, h, stp, views.get(h.name)),
     };
   }
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const body = {
-    generator: 'ringgen',
+    generator: 'ringgen' as const,
     format: MANIFEST_FORMAT,
     version: VERSION,
     ring: model.name,
@@ -126,5 +129,5 @@ function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[]): Gen
     // What the writer checks before it removes a file this build no longer has: only a file still as written is removed.
     sha256: Object.fromEntries(sorted.map((f) => [f.path, createHash('sha256').update(f.content).digest('hex')])),
   };
-  return { path: 'manifest.json', content: `${JSON.stringify(body, null, 2)}\n`, mode: 0o644 };
+  return manifestFile(body);
 }

@@ -62,6 +62,9 @@ export interface BuildRecord {
 
 export type Parsed = { record: BuildRecord; ignored: string[] } | { error: string };
 
+/** What a manifest holds, as its schema reads it. */
+export type ManifestData = z.infer<typeof manifestSchema>;
+
 /** Parses manifest text; `read` supplies the files it lists. */
 export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
   let json: unknown;
@@ -72,22 +75,29 @@ export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
   }
   const m = manifestSchema.safeParse(json);
   if (!m.success) return { error: `not a ringgen manifest (${m.error.issues.map((i) => `${i.path.join('.') || 'top'}: ${i.message}`).join('; ')})` };
+  return recordOf(m.data, read, (entry) => {
+    const s = summarySchema.safeParse(entry);
+    return s.success ? (s.data as HostSummary) : undefined;
+  });
+}
+
+/** The record of checked manifest data; `summaryOf` reads a host's summary from its entry, when it has one. */
+function recordOf(d: Omit<ManifestData, 'hosts'> & { hosts: Record<string, unknown> }, read: BuildRecord['read'], summaryOf: (entry: unknown) => HostSummary | undefined): { record: BuildRecord; ignored: string[] } {
   const ignored: string[] = [];
   const hosts = new Map<string, { summary?: HostSummary }>();
-  for (const [name, entry] of Object.entries(m.data.hosts)) {
+  for (const [name, entry] of Object.entries(d.hosts)) {
     if (!PATTERNS.host.test(name)) {
       ignored.push(`host ${JSON.stringify(name)}`);
       continue;
     }
-    const s = summarySchema.safeParse(entry);
-    hosts.set(name, s.success ? { summary: s.data as HostSummary } : {});
+    const summary = summaryOf(entry);
+    hosts.set(name, summary ? { summary } : {});
   }
   const files = new Set<string>();
-  for (const f of m.data.files) {
+  for (const f of d.files) {
     if (SAFE_PATH.test(f)) files.add(f);
     else ignored.push(`file ${JSON.stringify(f)}`);
   }
-  const d = m.data;
   const hashes = new Map(Object.entries(d.sha256 ?? {}).filter(([p]) => files.has(p)));
   const record: BuildRecord = {
     ring: d.ring,
@@ -106,12 +116,42 @@ export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
   return { record, ignored };
 }
 
+/** A manifest's data whose hosts each carry their summary, as a build makes it. */
+export type BuiltManifest = Omit<ManifestData, 'hosts'> & { hosts: Record<string, { files: string[] } & HostSummary> };
+
+/** What each manifest file a build made was made from, while its text is unchanged. */
+const madeFrom = new WeakMap<GeneratedFile, { content: string; data: BuiltManifest }>();
+
+/** The `manifest.json` of a build, from its data; reading the build back (`recordOfBuild`) then takes the data, not the text. */
+export function manifestFile(data: BuiltManifest): GeneratedFile {
+  const file: GeneratedFile = { path: 'manifest.json', content: `${JSON.stringify(data, null, 2)}\n`, mode: 0o644 };
+  madeFrom.set(file, { content: file.content, data });
+  return file;
+}
+
 /** The build in memory, read back like a folder. */
 export function recordOfBuild(files: readonly GeneratedFile[]): BuildRecord {
   const byPath = new Map(files.map((f) => [f.path, f]));
-  const parsed = parseManifest(byPath.get('manifest.json')!.content, (p) => byPath.get(p));
+  const read = (p: string) => byPath.get(p);
+  const file = byPath.get('manifest.json')!;
+  const made = madeFrom.get(file);
+  // A manifest this process made (and nobody changed since) is its data: a 2,000-host ring's is
+  // 6 MB of JSON, which need not be parsed and checked again. Its summaries are copied field by
+  // field, as the schema's parse would.
+  if (made && made.content === file.content) return recordOf(made.data, read, (entry) => summaryCopy(entry as HostSummary)).record;
+  const parsed = parseManifest(file.content, read);
   if ('error' in parsed) throw new Error(`ringgen's own manifest does not parse: ${parsed.error}`);
   return parsed.record;
+}
+
+/** A host summary with the schema's fields only, as `summarySchema` parses it. */
+function summaryCopy(s: HostSummary): HostSummary {
+  return {
+    tunnels: s.tunnels.map(({ name, type, peer, remote, cost }) => ({ name, type, peer, remote, cost })),
+    bridges: s.bridges.map(({ name, subnet, address, vlan }) => ({ name, subnet, address, vlan })),
+    containers: s.containers.map(({ name, bridge, ip, image, settings }) => ({ name, bridge, ip, image, settings })),
+    published: s.published.map(({ port, proto, container, containerHost, ip, containerPort }) => ({ port, proto, container, containerHost, ip, containerPort })),
+  };
 }
 
 /** Whether every folder on the way to `p` inside `dir` is a real folder and `p` a regular file: no symbolic link is followed. */

@@ -264,6 +264,12 @@ function blockedSet(stp: StpResult): Set<string> {
   return set;
 }
 
+/** The first peer of each IP, in order (a hub of a wide ring has thousands). */
+function uniqueByIp(peers: Array<{ name: string; ip: string }>): Array<{ name: string; ip: string }> {
+  const seen = new Set<string>();
+  return peers.filter((p) => !seen.has(p.ip) && seen.add(p.ip));
+}
+
 export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: string): HostView {
   const chainBase = `RG-${m.name}`;
   const chains = { fwd: `${chainBase}-FWD`, input: `${chainBase}-IN`, pre: `${chainBase}-PRE`, out: `${chainBase}-OUT`, post: `${chainBase}-POST` };
@@ -312,7 +318,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     bridges,
     containers,
     hasEnvFiles: containers.some((c) => c.envFile !== ''),
-    peers: tunnels.map((t) => ({ name: t.peer, ip: t.remote })).filter((p, i, all) => all.findIndex((q) => q.ip === p.ip) === i),
+    peers: uniqueByIp(tunnels.map((t) => ({ name: t.peer, ip: t.remote }))),
     needsDocker: containers.length > 0,
     needsForwarding: m.opts.egressNat || rules.pre.length > 0,
     owner: ownerMark(m.name),

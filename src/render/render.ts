@@ -150,9 +150,12 @@ function render(name: string, view: HostView): string {
 
 /** All files of one host. */
 export function renderHost(model: RingModel, hostName: string, stp: StpResult, version: string): GeneratedFile[] {
-  const host = model.hostByName.get(hostName)!;
-  const view = hostView(model, host, stp, version);
-  const dir = host.name;
+  return renderHostView(hostView(model, model.hostByName.get(hostName)!, stp, version));
+}
+
+/** All files of one host, from its view (made once, also for the host's summary in the manifest). */
+export function renderHostView(view: HostView): GeneratedFile[] {
+  const dir = view.host;
   const files: GeneratedFile[] = [];
   for (const script of ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh']) {
     files.push({ path: `${dir}/${script}`, content: render(script, view), mode: 0o755 });
