@@ -9,7 +9,8 @@ import { loadConfig } from '../src/config/load';
 import * as api from '../src/index';
 import { JSON_SCHEMA_FILE, ringJsonSchemaText } from '../src/json-schema';
 import { buildRing, checkRing, toSpec, type UncheckedInput } from '../src/pipeline';
-import { EXAMPLES, ROOT, tempDir } from './helpers';
+import { EXAMPLES, ORIGINAL } from './fixtures';
+import { ROOT, tempDir } from './helpers';
 
 const unchecked = (value: unknown) => value as UncheckedInput;
 
@@ -93,7 +94,7 @@ function validates(schema: Record<string, unknown>, value: unknown): boolean {
 
 describe('the JSON Schema', () => {
   const schema = JSON.parse(readFileSync(join(ROOT, JSON_SCHEMA_FILE), 'utf8')) as Record<string, unknown>;
-  const example = () => toSpec(loadConfig(EXAMPLES.find((e) => e.endsWith('original.ring.ts'))!).input!) as Record<string, unknown>;
+  const example = () => toSpec(loadConfig(ORIGINAL).input!) as Record<string, unknown>;
 
   it(`${JSON_SCHEMA_FILE} is what the build makes from the zod schema (npm run build writes it)`, () => {
     expect(readFileSync(join(ROOT, JSON_SCHEMA_FILE), 'utf8')).toBe(ringJsonSchemaText());
