@@ -11,20 +11,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import { unguardedArrayExpansions } from './array-guards';
-import { buildFile, EXAMPLES, hasTool, run, tempDir, writeFiles } from './helpers';
+import { removeWritten, written, writtenOriginal } from './fixtures';
+import { hasTool, run, tempDir } from './helpers';
 
 const HOST_SCRIPTS = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh'];
 const VERSION_LINE = 'require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function written(files: ReturnType<typeof buildRing>['files']): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  writeFiles(dir, files);
-  return dir;
-}
+afterAll(() => {
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  removeWritten();
+});
 
 /** A PATH whose tools that act on a host only record that they were called. */
 function stubPath(dir: string): { path: string; calls: string } {
@@ -39,7 +36,7 @@ function stubPath(dir: string): { path: string; calls: string } {
   return { path: `${bin}:/usr/bin:/bin`, calls };
 }
 
-const original = written(buildFile(EXAMPLES.find((f) => f.endsWith('original.ring.ts'))!).files);
+const original = writtenOriginal();
 const host1 = join(original, 'host1');
 
 describe('bash version', () => {

@@ -6,26 +6,16 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli';
 import { ringgenCommand } from '../src/init';
 import { ring } from '../src/dsl';
+import { requireDist, ringgen, ringgenInProcess } from './cli-run';
 import { ROOT, run, tempDir } from './helpers';
 
-const BIN = join(ROOT, 'bin/ringgen.js');
-const spawnCli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+const spawnCli = ringgen;
 
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
-});
+beforeAll(requireDist);
 
-/** The CLI in this process, its output captured; `status` collects the status lines a terminal would see. */
-async function cli(args: string[], opts: { tty?: boolean } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), color: false, ...(opts.tty ? { status: (l: string) => status.push(l) } : {}) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n'), status };
-}
+const cli = ringgenInProcess;
 
 /** A plain spec of hosts h1..hN; `docker` puts the bridge inside docker0's subnet (a warning). */
 function spec(dir: string, n = 3, docker = false): string {

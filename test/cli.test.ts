@@ -4,14 +4,12 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync, symlinkSync, readdi
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
-import { ROOT, run, tempDir } from './helpers';
+import { BIN, requireDist, ringgen } from './cli-run';
+import { tempDir } from './helpers';
 
-const BIN = join(ROOT, 'bin/ringgen.js');
-const cli = (args: string[], cwd = ROOT) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+const cli = ringgen;
 
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
-});
+beforeAll(requireDist);
 
 const GOOD = `import { ring } from 'ringgen';
 export default ring('r1')

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ringgen } from './cli-run';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist', 'config');
@@ -46,7 +47,7 @@ describe('the compiler code cache', () => {
     const dir = join(COPY, 'cfg');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'bad.ring.ts'), `import { ring } from ${JSON.stringify(ROOT)};\n\nexport default ring('r')\n  .host('h1', { internal: 42 });\n`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ringgen.js'), 'build', join(dir, 'bad.ring.ts'), '--out', join(dir, 'out')], { encoding: 'utf8' });
+    const r = ringgen(['build', join(dir, 'bad.ring.ts'), '--out', join(dir, 'out')]);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/bad\.ring\.ts:4/);
     expect(existsSync(join(dir, 'out'))).toBe(false);

@@ -21,6 +21,7 @@ import { buildRing, type BuildOutcome, type UncheckedInput } from '../src/pipeli
 import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
 import { cidr, graphRing, inside, ip, MUTATIONS, num, parseNet, Rng, toBuilder, toJsonSpec, validRing, type Generated, type Mutation, type Shape } from './generate';
+import { ringgen } from './cli-run';
 import { requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 import { xmlProblems } from './xml';
 
@@ -541,8 +542,7 @@ describe('mutated rings', () => {
 });
 
 describe('the CLI on an invalid .ring.json', () => {
-  const BIN = join(ROOT, 'bin/ringgen.js');
-  const cli = (args: string[], cwd: string) => spawnSync('node', [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const cli = (args: string[], cwd: string) => ringgen(args, cwd);
 
   /** Every entry under dir: path, type, mode, content, modification time. */
   function snapshot(dir: string): string[] {

@@ -1,19 +1,59 @@
-/** The committed out/ is the golden output of the original's example; builds are deterministic. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+/**
+ * The committed output of every example is what building it makes (out/ for the original,
+ * examples/<name>.out/ for the others; `npm run examples` rebuilds them all), `ringgen build
+ * --check` says so, and builds are deterministic.
+ */
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compareOutput } from '../src/writer';
-import { buildFile, EXAMPLES, ROOT, run } from './helpers';
+import { requireDist, ringgen } from './cli-run';
+import { buildFile, EXAMPLES, exampleOutputDir, ORIGINAL } from './fixtures';
+import { ROOT, run, tempDir } from './helpers';
 import { xmlProblems } from './xml';
 
+const rel = (path: string) => relative(ROOT, path);
+
+beforeAll(requireDist);
+
 describe('golden output', () => {
-  it('out/ is exactly what building examples/original.ring.ts produces', () => {
-    const built = buildFile(join(ROOT, 'examples/original.ring.ts'));
-    const stale = compareOutput(join(ROOT, 'out'), built.files);
-    expect(stale, 'run: npm run example').toEqual({ changed: [], missing: [], extra: [] });
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'out/manifest.json'), 'utf8'));
+  it.each(EXAMPLES.map(rel))('%s: its committed output is exactly what building it produces', (example) => {
+    const built = buildFile(join(ROOT, example));
+    const dir = exampleOutputDir(join(ROOT, example));
+    const stale = compareOutput(dir, built.files);
+    expect(stale, 'run: npm run examples').toEqual({ changed: [], missing: [], extra: [] });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.files).toEqual(built.files.map((f) => f.path));
     expect(manifest.files).toContain('ring.svg');
+  });
+
+  it('every example has its output folder, and every output folder in examples/ its example', () => {
+    expect(rel(exampleOutputDir(ORIGINAL))).toBe('out');
+    const folders = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.out')).sort();
+    const others = EXAMPLES.filter((e) => e !== ORIGINAL);
+    expect(folders).toEqual(others.map((e) => basename(exampleOutputDir(e))).sort());
+    expect(others.length).toBeGreaterThan(0);
+  });
+
+  it.each(EXAMPLES.map(rel))('ringgen build --check finds the committed output of %s up to date', (example) => {
+    const out = rel(exampleOutputDir(join(ROOT, example)));
+    const r = ringgen(['build', example, '--out', out, '--check']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^${out.replace(/\./g, '\\.')} is up to date \\(\\d+ files\\)\n$`));
+    expect(r.status).toBe(0);
+  });
+
+  it('ringgen build --check exits 3 naming the file when an output is stale, and writes nothing', () => {
+    const example = EXAMPLES.find((e) => e !== ORIGINAL)!;
+    const copy = join(tempDir(), 'out');
+    cpSync(exampleOutputDir(example), copy, { recursive: true });
+    const host = readdirSync(copy, { withFileTypes: true }).find((d) => d.isDirectory())!.name;
+    const edited = join(copy, host, 'up.sh');
+    writeFileSync(edited, `${readFileSync(edited, 'utf8')}# edited\n`);
+    const r = ringgen(['build', example, '--out', copy, '--check']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`stale (changed): ${copy}/${host}/up.sh`);
+    expect(readFileSync(edited, 'utf8')).toMatch(/# edited\n$/);
   });
 
   it.each(EXAMPLES)('%s builds byte-identically twice, with headers and no build-machine paths', (example) => {
@@ -29,7 +69,7 @@ describe('golden output', () => {
   });
 
   it('every host folder has the promised files, listed in the manifest, and ring.svg beside them', () => {
-    const out = buildFile(EXAMPLES[0]!);
+    const out = buildFile(ORIGINAL);
     const manifest = JSON.parse(out.files.find((f) => f.path === 'manifest.json')!.content);
     for (const h of out.model!.hosts) {
       const files = manifest.hosts[h.name].files.map((p: string) => p.split('/')[1]);
@@ -44,16 +84,16 @@ describe('golden output', () => {
 
   it('npm run build precompiles the templates, and the built CLI reproduces out/ with them', () => {
     const dist = (module: string) => require(join(ROOT, 'dist', module));
-    dist('pipeline.js').buildRing(dist('config/load.js').loadConfig(join(ROOT, 'examples/original.ring.ts')).input);
+    dist('pipeline.js').buildRing(dist('config/load.js').loadConfig(ORIGINAL).input);
     expect(dist('render/render.js').templateOrigin, 'run: npm run build').toBe('precompiled');
-    const r = run('node', [join(ROOT, 'bin/ringgen.js'), 'build', 'examples/original.ring.ts', '--out', 'out', '--check'], { cwd: ROOT });
+    const r = ringgen(['build', 'examples/original.ring.ts', '--out', 'out', '--check']);
     expect(r.status, r.stderr).toBe(0);
   });
 
   it('npm run build extracts the standard library files, so a type-check in process loads the compiler alone (not ts-morph)', () => {
     const script = [
       `const { loadConfig } = require(${JSON.stringify(join(ROOT, 'dist/config/load.js'))});`,
-      `const { diagnostics } = loadConfig(${JSON.stringify(join(ROOT, 'examples/original.ring.ts'))});`,
+      `const { diagnostics } = loadConfig(${JSON.stringify(ORIGINAL)});`,
       "const loaded = Object.keys(require.cache).filter((k) => k.includes('ts-morph')).map((k) => k.slice(k.lastIndexOf('/') + 1));",
       'console.log(JSON.stringify({ diagnostics: diagnostics.length, loaded }));',
     ].join('\n');

@@ -1,5 +1,5 @@
 /** `ringgen graph`: what the pictures must show, that they stay small and well-formed, and that nothing in them escapes its quoting. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../src/dsl';
@@ -13,7 +13,9 @@ import { graphView, type GraphView } from '../src/graph/view';
 import { buildModel } from '../src/model';
 import { checkRing, type UncheckedInput } from '../src/pipeline';
 import { electTree } from '../src/stp';
-import { buildFile, ROOT, run, tempDir } from './helpers';
+import { requireDist, ringgen } from './cli-run';
+import { buildFile } from './fixtures';
+import { ROOT, tempDir } from './helpers';
 import { xmlProblems } from './xml';
 
 function viewOf(input: RingBuilder | unknown): { view: GraphView; blocked: string[] } {
@@ -233,8 +235,7 @@ describe('escaping', () => {
 });
 
 describe('ringgen graph (CLI)', () => {
-  const BIN = join(ROOT, 'bin/ringgen.js');
-  const cli = (args: string[], cwd: string) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const cli = (args: string[], cwd: string) => ringgen(args, cwd);
   const GOOD = `import { ring } from 'ringgen';
 export default ring('r1')
   .host('a', { internal: '10.9.0.1', external: '203.0.113.1' })
@@ -244,9 +245,7 @@ export default ring('r1')
   .container('web', { host: 'b', bridge: 'br0', ip: '192.168.50.10', image: 'busybox', publish: ['a:8080:80'] });
 `;
 
-  beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
-  });
+  beforeAll(requireDist);
 
   it('prints an SVG to stdout by default, and mermaid or dot on request', () => {
     const dir = tempDir();

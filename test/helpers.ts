@@ -1,22 +1,11 @@
-/** Shared test helpers: building examples, temp folders, and tool detection. */
+/** Shared test helpers: temp folders, running programs, and tool detection (the rings are in fixtures.ts, the CLI in cli-run.ts). */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadConfig } from '../src/config/load';
-import { buildRing, type BuildOutcome } from '../src/pipeline';
+import type { BuildOutcome } from '../src/pipeline';
 
 export const ROOT = join(__dirname, '..');
-export const EXAMPLES = readdirSync(join(ROOT, 'examples'))
-  .filter((f) => f.endsWith('.ring.ts') || f.endsWith('.ring.json'))
-  .sort()
-  .map((f) => join(ROOT, 'examples', f));
-
-export function buildFile(file: string): BuildOutcome {
-  const loaded = loadConfig(file);
-  if (loaded.input === undefined) throw new Error(`cannot load ${file}: ${JSON.stringify(loaded.diagnostics)}`);
-  return buildRing(loaded.input);
-}
 
 export function tempDir(prefix = 'ringgen-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

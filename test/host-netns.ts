@@ -6,27 +6,26 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFile, EXAMPLES, requireTools, ROOT, tempDir, writeFiles } from './helpers';
-import type { buildRing } from '../src/pipeline';
+import { removeWritten, written, writtenOriginal } from './fixtures';
+import { requireTools, ROOT, tempDir } from './helpers';
 
 const dirs: string[] = [];
 /** Removes the folders made so far (call from afterAll). */
-export const cleanUp = () => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+export const cleanUp = () => {
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  removeWritten();
+};
 
 export const CAN_RUN = requireTools(['unshare', 'ip', 'iptables-restore', 'nsenter', 'mount'], true);
 
 /** How long one run may take: up to about 45 s of work at a load of 13 on two cores (seen), with room above it. */
 export const RUN_LIMIT_MS = 150_000;
 
-export function folder(files: ReturnType<typeof buildRing>['files']): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  writeFiles(dir, files);
-  return dir;
-}
+/** A temporary folder holding a build's files (removed by cleanUp). */
+export const folder = written;
 
 /** host1 of the original's example: ring ddbms, bridges br0 and br1, container test1 on br0, tunnels gre0 and gre3. */
-export const original = () => join(folder(buildFile(EXAMPLES.find((f) => f.endsWith('original.ring.ts'))!).files), 'host1');
+export const original = () => join(writtenOriginal(), 'host1');
 
 export interface Outcome {
   stdout: string;

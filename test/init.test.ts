@@ -2,14 +2,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, ringgen } from './cli-run';
 import { ROOT, run, tempDir } from './helpers';
 
-const BIN = join(ROOT, 'bin/ringgen.js');
-const cli = (args: string[], cwd: string) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+const cli = (args: string[], cwd: string) => ringgen(args, cwd);
 
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
-});
+beforeAll(requireDist);
 
 describe('ringgen init', () => {
   it('writes a ring that builds without warnings, into a new folder', () => {

@@ -9,7 +9,8 @@ import { loadConfig } from '../src/config/load';
 import * as api from '../src/index';
 import { JSON_SCHEMA_FILE, ringJsonSchemaText } from '../src/json-schema';
 import { buildRing, checkRing, toSpec, type UncheckedInput } from '../src/pipeline';
-import { EXAMPLES, ROOT, tempDir } from './helpers';
+import { EXAMPLES, ORIGINAL } from './fixtures';
+import { ROOT, tempDir } from './helpers';
 
 const unchecked = (value: unknown) => value as UncheckedInput;
 
@@ -17,11 +18,11 @@ describe('types', () => {
   it('the public API compiles as a user writes it, and refuses what it must (test/types/api.ts, examples/library.ts)', () => {
     const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
     // Against the built typings, as a user of the package gets them (and faster than the sources).
-    const options = { ...config.options, noEmit: true, paths: { ringgen: [join(ROOT, 'dist', 'index.d.ts')] } };
+    const options = { ...config.options, noEmit: true, paths: { ringgen: [join(ROOT, 'dist', 'index.d.ts')], 'ringgen/testing': [join(ROOT, 'dist', 'testing.d.ts')] } };
     const program = ts.createProgram({ rootNames: [join(ROOT, 'test/types/api.ts'), join(ROOT, 'examples/library.ts')], options });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     expect(problems).toEqual([]);
-    expect(program.getSourceFiles().some((f) => f.fileName === join(ROOT, 'dist', 'index.d.ts'))).toBe(true);
+    for (const types of ['index.d.ts', 'testing.d.ts']) expect(program.getSourceFiles().some((f) => f.fileName === join(ROOT, 'dist', types)), types).toBe(true);
   }, 120_000);
 });
 
@@ -43,11 +44,14 @@ describe('the example program', () => {
 });
 
 describe('the package', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[] };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; typesVersions: unknown; files: string[] };
 
-  it('exports the public API only, with types, and ships the schema', () => {
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', `./${JSON_SCHEMA_FILE}`].sort());
+  it('exports the public API and ringgen/testing only, with types, and ships the schema', () => {
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './testing', `./${JSON_SCHEMA_FILE}`].sort());
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(pkg.exports['./testing']).toEqual({ types: './dist/testing.d.ts', default: './dist/testing.js' });
+    // TypeScript's node10 resolution (the default for CommonJS) reads typesVersions, not exports.
+    expect(pkg.typesVersions).toEqual({ '*': { testing: ['dist/testing.d.ts'] } });
     expect(pkg.files).toContain(JSON_SCHEMA_FILE.split('/')[0]);
   });
 
@@ -93,7 +97,7 @@ function validates(schema: Record<string, unknown>, value: unknown): boolean {
 
 describe('the JSON Schema', () => {
   const schema = JSON.parse(readFileSync(join(ROOT, JSON_SCHEMA_FILE), 'utf8')) as Record<string, unknown>;
-  const example = () => toSpec(loadConfig(EXAMPLES.find((e) => e.endsWith('original.ring.ts'))!).input!) as Record<string, unknown>;
+  const example = () => toSpec(loadConfig(ORIGINAL).input!) as Record<string, unknown>;
 
   it(`${JSON_SCHEMA_FILE} is what the build makes from the zod schema (npm run build writes it)`, () => {
     expect(readFileSync(join(ROOT, JSON_SCHEMA_FILE), 'utf8')).toBe(ringJsonSchemaText());

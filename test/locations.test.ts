@@ -1,6 +1,5 @@
 // Diagnostics in the right place: each at the line that causes it, in file order, with a path
 // that names the item exactly (names may hold dots), and the advice that fits a ring file.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +7,8 @@ import { loadConfig } from '../src/config/load';
 import { diagnosticJson, formatPath, locateDiagnostics, RingError, sortDiagnostics, type Diagnostic } from '../src/diagnostics';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing, synth } from '../src/pipeline';
-import { ROOT, tempDir } from './helpers';
+import { ringgen } from './cli-run';
+import { tempDir } from './helpers';
 
 function load(files: Record<string, string>, main: string) {
   const dir = tempDir();
@@ -27,7 +27,7 @@ function load(files: Record<string, string>, main: string) {
 function located(files: Record<string, string>, main: string): Array<Diagnostic & { pathText: string }> {
   const dir = tempDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const r = spawnSync('node', [join(ROOT, 'bin', 'ringgen.js'), 'check', main, '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+  const r = ringgen(['check', main, '--format', 'json'], dir);
   return JSON.parse(r.stdout) as Array<Diagnostic & { pathText: string }>;
 }
 

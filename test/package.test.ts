@@ -110,5 +110,16 @@ describe('the package', () => {
     const build = npx(['build', '-q'], join(dir, 'ring'));
     expect(build.status, build.stderr).toBe(0);
     expect(existsSync(join(dir, 'ring/out/host1/up.sh'))).toBe(true);
+    // ringgen/testing in a test of the user's: it runs, and its types resolve with either of TypeScript's module resolutions.
+    const three = "ring('t').host('a', { internal: '10.0.0.1' }).host('b', { internal: '10.0.0.2' }).host('c', { internal: '10.0.0.3' })";
+    const used = run('node', ['-e', `const { ring } = require('ringgen'); const t = require('ringgen/testing'); t.expectNoDiagnostics(${three}); console.log(Object.keys(t.synthFiles(${three})).length)`], { cwd: dir });
+    expect(used.stderr).toBe('');
+    expect(Number(used.stdout)).toBeGreaterThan(20);
+    writeFileSync(join(dir, 'ring.test.ts'), `import { ring } from 'ringgen';\nimport { diagnosticCodes, synthFiles } from 'ringgen/testing';\nconst files: Record<string, string> = synthFiles(${three});\nexport const checked: [string | undefined, string[]] = [files['a/up.sh'], diagnosticCodes(${three})];\n`);
+    for (const [module, resolution] of [['commonjs', 'node10'], ['node16', 'node16']] as const) {
+      const tsc = run('node', [join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', module, '--moduleResolution', resolution, 'ring.test.ts'], { cwd: dir });
+      expect(tsc.stdout + tsc.stderr, resolution).toBe('');
+      expect(tsc.status, resolution).toBe(0);
+    }
   });
 });

@@ -8,7 +8,8 @@ import { readPrevious } from '../src/plan/manifest';
 import { formatPlan } from '../src/plan/format';
 import { makePlan, type Plan } from '../src/plan/plan';
 import { style } from '../src/format';
-import { ROOT, run, tempDir, writeFiles } from './helpers';
+import { ringgen } from './cli-run';
+import { tempDir, writeFiles } from './helpers';
 
 interface Variant {
   webHost?: string;
@@ -168,8 +169,7 @@ describe('plan', () => {
 });
 
 describe('ringgen plan (CLI)', () => {
-  const BIN = join(ROOT, 'bin/ringgen.js');
-  const cli = (args: string[], cwd: string) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const cli = (args: string[], cwd: string) => ringgen(args, cwd);
   const source = (v: string) =>
     `import { ring } from 'ringgen';\nexport default ring('pl')\n  .host('a', { internal: '10.9.0.1', external: '203.0.113.1' })\n  .host('b', { internal: '10.9.0.2' })\n  .host('c', { internal: '10.9.0.3' })\n  .bridge('br0', { subnet: '192.168.60.0/24' })\n  .container('web', { host: '${v}', bridge: 'br0', ip: '192.168.60.10', image: 'busybox', publish: ['a:8080:80'] });\n`;
   const snapshot = (dir: string): string[] =>

@@ -10,6 +10,7 @@ import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
 import type { RingSpec } from '../src/spec';
 import { writeOutput } from '../src/writer';
+import { ringgen } from './cli-run';
 import { dockerCreateArgs, requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 import { formatPath } from '../src/diagnostics';
 
@@ -214,7 +215,7 @@ describe('regressions', () => {
     if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build');
     writeFileSync(join(dir, 'ring.json'), JSON.stringify(three().toSpec()));
     writeFileSync(join(dir, 'afile'), '');
-    const cli = run('node', [join(ROOT, 'bin/ringgen.js'), 'build', 'ring.json', '--out', 'afile', '-q'], { cwd: dir });
+    const cli = ringgen(['build', 'ring.json', '--out', 'afile', '-q'], dir);
     expect(cli.status).toBe(2);
     expect(cli.stderr).toMatch(/cannot write into afile: .*nothing written/);
     expect(cli.stderr).not.toMatch(/internal error|\n\s+at /);

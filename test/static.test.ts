@@ -4,18 +4,19 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
-import { buildFile, EXAMPLES, requireTools, run, tempDir, writeFiles } from './helpers';
+import { buildFile, EXAMPLES, ORIGINAL, removeWritten, written } from './fixtures';
+import { requireTools, run, tempDir } from './helpers';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  removeWritten();
+});
 
 function built(example: string): { dir: string; hosts: string[] } {
   const out = buildFile(example);
   expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const dir = tempDir();
-  dirs.push(dir);
-  writeFiles(dir, out.files);
-  return { dir, hosts: out.model!.hosts.map((h) => h.name) };
+  return { dir: written(out.files), hosts: out.model!.hosts.map((h) => h.name) };
 }
 
 /** A root with the machine's own systemd units plus the files install.sh would place. */
@@ -102,16 +103,14 @@ function unboundedReads(text: string): string[] {
 }
 
 describe('reads of host data', () => {
-  const { dir, hosts } = built(EXAMPLES.find((f) => f.endsWith('original.ring.ts'))!);
+  const { dir, hosts } = built(ORIGINAL);
   // A container with an env file: up.sh digests it.
   const withEnv = buildRing(
     ring('reads').host('h1', { internal: '10.0.0.1' }).host('h2', { internal: '10.0.0.2' }).host('h3', { internal: '10.0.0.3' })
       .bridge('br0', { subnet: '192.168.7.0/24' })
       .container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', envFile: '/etc/c1.env' }),
   );
-  const envDir = tempDir();
-  dirs.push(envDir);
-  writeFiles(envDir, withEnv.files);
+  const envDir = written(withEnv.files);
 
   it('every host script reads files through read_bounded (a regular file, a size, 10 s), the env file and /proc included', () => {
     const folders = [...hosts.map((h) => join(dir, h)), join(envDir, 'h1')];
@@ -135,7 +134,7 @@ describe('reads of host data', () => {
 describe('the static checks can fail', () => {
   it('systemd-analyze verify fails when the installed script is missing from the staged root', () => {
     if (!requireTools(['systemd-analyze'])) return;
-    const { dir, hosts } = built(EXAMPLES[0]!);
+    const { dir, hosts } = built(ORIGINAL);
     const ring = readdirSync(join(dir, hosts[0]!)).find((f) => f.endsWith('-network.service'))!.replace(/^ringgen-|-network\.service$/g, '');
     const root = stagedRoot(join(dir, hosts[0]!), ring);
     rmSync(join(root, 'usr/local/lib/ringgen', ring, 'up.sh'));

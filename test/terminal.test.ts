@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { printable, terminalJson } from '../src/format';
 import { checkRing } from '../src/pipeline';
-import { ROOT, run, tempDir } from './helpers';
+import { ringgen } from './cli-run';
+import { tempDir } from './helpers';
 import { formatPath } from '../src/diagnostics';
 
-const BIN = join(ROOT, 'bin/ringgen.js');
-const cli = (args: string[], cwd: string) => run('node', [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+const cli = (args: string[], cwd: string) => ringgen(args, cwd);
 
 /** One of each: C0 (ESC), DEL, C1 (CSI), line separator, bidi override and isolate, zero-width space, BOM, a lone surrogate. */
 const NASTY = ['\u001b[31m', '\u007f', '\u009b', '\u2028', '\u202e', '\u2066', '\u200b', '\ufeff', '\ud800'];

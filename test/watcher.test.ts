@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
-import { EXAMPLES, buildFile, tempDir } from './helpers';
+import { originalBuild } from './fixtures';
+import { tempDir } from './helpers';
 
 let upSh = '';
 
@@ -25,8 +26,7 @@ function bash(script: string, env: Record<string, string> = {}): string {
 }
 
 beforeAll(() => {
-  const built = buildFile(EXAMPLES.find((f) => f.endsWith('original.ring.ts'))!);
-  upSh = built.files.find((f) => f.path === 'host1/up.sh')!.content;
+  upSh = originalBuild().files.find((f) => f.path === 'host1/up.sh')!.content;
 });
 
 describe('watcher: spanning tree follower', () => {

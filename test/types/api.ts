@@ -18,11 +18,13 @@ import {
   writeOutput,
   type BuildOutcome,
   type Diagnostic,
+  type DiagnosticCode,
   type DiagnosticPath,
   type Plan,
   type RingSpec,
   type WriteResult,
 } from 'ringgen';
+import { diagnosticCodes, expectNoDiagnostics, synthFiles, type ExpectOptions } from 'ringgen/testing';
 
 const r = ring('t', { tunnel: 'vxlan' }).host('a', { internal: '10.0.0.1' });
 const built: BuildOutcome = buildRing(r);
@@ -42,6 +44,18 @@ const plan: Plan = makePlan(readPrevious('out'), built.files, 'out');
 const stale: boolean = isStale(compareOutput('out', built.files));
 const error = new RingError(built.diagnostics);
 export const used = [shown, text, written, plan, stale, error.diagnostics, synth];
+
+// ringgen/testing.
+const files: Record<string, string> = synthFiles(r);
+const upSh: string | undefined = files['a/up.sh'];
+const codes: DiagnosticCode[] = diagnosticCodes(spec);
+const allow: ExpectOptions = { allowWarnings: ['RING_NO_REDUNDANCY'] };
+expectNoDiagnostics(r, allow);
+export const usedTesting = [upSh, codes];
+// @ts-expect-error a number is not a ring
+synthFiles(42);
+// @ts-expect-error not a diagnostic code
+expectNoDiagnostics(r, { allowWarnings: ['NO_SUCH_CODE'] });
 
 // @ts-expect-error a number is not a ring
 buildRing(42);
