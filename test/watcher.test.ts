@@ -66,13 +66,13 @@ done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
         `printf '%s' ',new,gre3,"{rstp_port_role=Alt'`,
         'sleep 0.3',
         `printf '%s\n' 'ernate, rstp_port_state=Discarding}"'`,
-        'sleep 5',
+        'sleep 30',
         '',
       ].join('\n'),
     );
     chmodSync(join(bin, 'ovsdb-client'), 0o755);
     const funcs = ['watch_tree', 'tree_changed', ...(upSh.includes('read_monitor_line() {') ? ['read_monitor_line'] : [])].map(fn).join('');
-    const r = spawnSync('timeout', ['2', 'bash', '-c', `${funcs}\nlog() { echo "log: $*"; }\nannounce_containers() { :; }\ncontainer_pids() { :; }\nwatch_tree`], {
+    const r = spawnSync('timeout', ['6', 'bash', '-c', `${funcs}\nlog() { echo "log: $*"; }\nannounce_containers() { :; }\ncontainer_pids() { :; }\nwatch_tree`], {
       encoding: 'utf8',
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STATE_DIR: dir },
     });
@@ -80,7 +80,7 @@ done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
       'log: spanning tree: port gre0 Designated/Discarding -> Root/Forwarding',
       'log: spanning tree: port gre3 Designated/Forwarding -> Alternate/Discarding',
     ]);
-  });
+  }, 30_000);
 
   it('an announcement sends one broadcast from each container process given, and ignores anything not a process id', () => {
     const dir = tempDir();
