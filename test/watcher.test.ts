@@ -50,6 +50,38 @@ done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
     expect(out.trim().split('\n')).toEqual(['no', 'no', 'yes', 'no', 'no', 'log: spanning tree: port gre0 Designated/Discarding -> Root/Forwarding', 'yes', 'yes', 'no']);
   });
 
+  it('a monitor line that arrives in two parts, further apart than the follower waits, is still one change (a busy or slow host)', () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // The second change of a burst comes in two writes 0.3 s apart: the follower reads the rest of
+    // a burst with a 0.02 s limit, which ends in the middle of that line.
+    writeFileSync(
+      join(bin, 'ovsdb-client'),
+      [
+        '#!/bin/bash',
+        `printf '%s\n' 'row,action,name,rstp_status' '1,initial,gre0,"{rstp_port_role=Designated, rstp_port_state=Discarding}"' '2,initial,gre3,"{rstp_port_role=Designated, rstp_port_state=Forwarding}"'`,
+        'sleep 0.3',
+        `printf '%s\n' ',new,gre0,"{rstp_port_role=Root, rstp_port_state=Forwarding}"'`,
+        `printf '%s' ',new,gre3,"{rstp_port_role=Alt'`,
+        'sleep 0.3',
+        `printf '%s\n' 'ernate, rstp_port_state=Discarding}"'`,
+        'sleep 30',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'ovsdb-client'), 0o755);
+    const funcs = ['watch_tree', 'tree_changed', ...(upSh.includes('read_monitor_line() {') ? ['read_monitor_line'] : [])].map(fn).join('');
+    const r = spawnSync('timeout', ['6', 'bash', '-c', `${funcs}\nlog() { echo "log: $*"; }\nannounce_containers() { :; }\ncontainer_pids() { :; }\nwatch_tree`], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STATE_DIR: dir },
+    });
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'log: spanning tree: port gre0 Designated/Discarding -> Root/Forwarding',
+      'log: spanning tree: port gre3 Designated/Forwarding -> Alternate/Discarding',
+    ]);
+  }, 30_000);
+
   it('an announcement sends one broadcast from each container process given, and ignores anything not a process id', () => {
     const dir = tempDir();
     const bin = join(dir, 'bin');

@@ -182,19 +182,18 @@ function vmRequest(vm: { port: number }, argv: string[], env: NodeJS.ProcessEnv,
   return { argv: ['bash', '-c', VM_CLIENT, String(vm.port)], input: `${line(script)}\n${line(opts.input ?? '')}\n` };
 }
 
-/** The agent's answer ("CODE OUTBYTES ERRBYTES" line, then the bytes), or code 125 when there was none. */
+/** The agent's answer ("CODE ERRBYTES" line, stderr, then stdout to the end), or code 125 when there was none. */
 function vmAnswer(raw: Buffer, clientErr: string, killed: boolean): RunResult {
   const nl = raw.indexOf(10);
-  const head = nl < 0 ? null : /^(\d+) (\d+) (\d+)$/.exec(raw.subarray(0, nl).toString('utf8'));
+  const head = nl < 0 ? null : /^(\d+) (\d+)$/.exec(raw.subarray(0, nl).toString('utf8'));
   if (!head) {
     return { code: killed ? 124 : 125, stdout: '', stderr: `the kernel lab VM's agent gave no answer${killed ? ' in time' : ''}: ${clientErr.trim()}` };
   }
-  const out = Number(head[2]);
-  const err = Number(head[3]);
+  const err = Number(head[2]);
   return {
     code: Number(head[1]),
-    stdout: raw.subarray(nl + 1, nl + 1 + out).toString('utf8'),
-    stderr: raw.subarray(nl + 1 + out, nl + 1 + out + err).toString('utf8'),
+    stderr: raw.subarray(nl + 1, nl + 1 + err).toString('utf8'),
+    stdout: raw.subarray(nl + 1 + err).toString('utf8'),
   };
 }
 
@@ -463,7 +462,8 @@ export class Lab {
 
   /** Runs a host tool (iputils ping, ip, bash) inside a container's network namespace. */
   inContainer(c: ContainerRef, cmd: string[], timeoutMs = 30_000): RunResult {
-    return this.exec(c.host, ['nsenter', '-t', this.containerPid(c.host, c.name), '-n', ...cmd], { timeoutMs });
+    // lab.sh keeps the container's pid between calls: no `docker inspect` per ping.
+    return this.sh(['cexec', c.host, c.name, ...cmd], { timeoutMs });
   }
 
   /** One ping (1 s timeout) from a container. */

@@ -6,6 +6,7 @@
 #   lab.sh up SPEC.json        build the lab (calls `down` for the prefix first)
 #   lab.sh env HOST            print `export` lines for a host's OVS and Docker
 #   lab.sh exec HOST CMD...    run CMD in the host's network namespace, env set
+#   lab.sh cexec HOST CONTAINER CMD...  run CMD in a container's network namespace
 #   lab.sh client CMD...       run CMD in the outside client namespace
 #   lab.sh cut HOST            take the host's underlay link down
 #   lab.sh restore HOST        bring it back up
@@ -20,7 +21,7 @@
 # LAB_DATAPATH (netdev, the default: the underlay address on an OVS bridge br-phy holding
 # eth1; system: on eth1 itself, for the kernel datapath, which needs the openvswitch module),
 # LAB_SLOWDOWN (how many times slower than usual the machine runs: waits are longer, dockerds start
-# one at a time).
+# LAB_DOCKERD_AT_ONCE at a time, default 2).
 #
 # Everything the lab makes lives in namespaces named PREFIX-*, in LAB_DIR and in
 # cgroups named after the host namespaces; `down` removes it by those names and by
@@ -32,8 +33,11 @@ readonly IMAGE=ringgen-lab/busybox:1
 readonly IMAGE_LAYOUT=v1
 readonly DOCKER_API=1.41
 readonly RESERVED_NAMES=" ul out cl bin "
+# No dirname process: each costs about 60 ms in the kernel lab's VM, and every lab.sh call sources this.
+LAB_SH_DIR=.
+[[ ${BASH_SOURCE[0]} != */* ]] || LAB_SH_DIR=${BASH_SOURCE[0]%/*}
 # shellcheck source=test/lab/machine.sh
-source "$(dirname "${BASH_SOURCE[0]}")/machine.sh"
+source "$LAB_SH_DIR/machine.sh"
 
 log() { printf 'lab.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -60,23 +64,42 @@ check_host_name() {
 # A host given to env/exec/cut/... must belong to a lab that is up.
 require_host() {
   check_host_name "$1"
-  [[ -e /run/netns/$(host_ns "$1") && -d $(host_dir "$1") ]] ||
+  # No command substitution: each fork of bash costs about 40 ms in the kernel lab's VM.
+  [[ -e /run/netns/$PREFIX-$1 && -d $LAB_DIR/$1 ]] ||
     die "no host '$1' in lab '$PREFIX' (LAB_DIR=$LAB_DIR); run 'lab.sh up' first"
 }
 
 ns_exists() { [[ -e /run/netns/$1 ]]; }
 in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 
-# For `exec` and `client`: the network namespace via nsenter (cgroup mounts stay,
-# unlike `ip netns exec`), plus a private mount namespace with a sysfs of that
-# network namespace, so /sys/class/net shows the host's own interfaces.
+# For `exec` and `client`: the network namespace via nsenter (cgroup mounts stay, unlike `ip
+# netns exec`) and a mount namespace of the host's own, made once at `up` (make_mount_ns), whose
+# /sys is a sysfs of that network namespace, so /sys/class/net shows the host's own interfaces.
+# Entering both is one process; the private mount namespace with a fresh sysfs that each call made
+# before cost five (mktemp, three mounts, rmdir: about 0.3 s a call in the kernel lab's emulated VM).
+# Mounts made after `up` in the machine's own mount namespace (Docker's) are not seen in it; the
+# lab's commands do not need them.
 # shellcheck disable=SC2016 # expanded by the inner sh
 readonly SYSFS_SH='t=$(mktemp -d /tmp/.ringgen-lab-sys.XXXXXX) &&
   mount -t sysfs sysfs "$t" && mount --rbind /sys/fs/cgroup "$t/fs/cgroup" &&
-  mount --move "$t" /sys && rmdir "$t" && exec "$@"'
+  mount --move "$t" /sys && rmdir "$t"'
+mount_ns_file() { printf -v "$1" '%s/mnt/%s' "$LAB_DIR" "$2"; }
+make_mount_ns() {
+  local ns=$1 file
+  mount_ns_file file "$ns"
+  if [[ ! -d $LAB_DIR/mnt ]]; then
+    # A namespace file can only be bound onto a mount that does not propagate into it.
+    mkdir -p "$LAB_DIR/mnt"
+    mount --bind "$LAB_DIR/mnt" "$LAB_DIR/mnt"
+    mount --make-private "$LAB_DIR/mnt"
+  fi
+  : >"$file"
+  nsenter --net="/run/netns/$ns" -- unshare --mount="$file" --propagation slave -- sh -c "$SYSFS_SH"
+}
 enter_ns() {
-  local ns=$1; shift
-  exec nsenter --net="/run/netns/$ns" -- unshare --mount --propagation slave -- sh -c "$SYSFS_SH" sh "$@"
+  local ns=$1 file; shift
+  mount_ns_file file "$ns"
+  exec nsenter --net="/run/netns/$ns" --mount="$file" --wd="$PWD" -- "$@"
 }
 
 # --- spec --------------------------------------------------------------------
@@ -176,6 +199,7 @@ setup_fabric() {
   if [[ $client != - ]]; then
     ip netns add "$NS_CL"
     ip -n "$NS_CL" link set lo up
+    make_mount_ns "$NS_CL"
     add_veth "$NS_CL" eth0 "$NS_OUT" cl
     ip -n "$NS_OUT" link set cl master br-out up
     ip -n "$NS_CL" addr add "$client" dev eth0
@@ -191,6 +215,7 @@ setup_host_net() {
   ip netns add "$ns"
   ip -n "$ns" link set lo up
   if [[ $bare != bare ]]; then
+    make_mount_ns "$ns"
     in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
     in_ns "$ns" iptables -w -P FORWARD DROP
   fi
@@ -350,18 +375,29 @@ cmd_up() {
     wait "$pid" || die "starting Open vSwitch failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
   done
   jobs=()
+  local -a dockered=()
   for idx in "${plain[@]}"; do
-    [[ ${dockers[idx]} != nodocker ]] || continue
-    if ((LAB_SLOWDOWN > 1)); then
-      start_dockerd "${names[idx]}"
-      # Under emulation on a busy machine dockerd may give up on its own containerd (60 s); once
-      # more, with the binaries' code warm by then.
-      if ! (wait_dockerd "${names[idx]}"); then
-        log "dockerd of ${names[idx]} failed to start; starting it once more"
-        start_dockerd "${names[idx]}"
-      fi
-      wait_dockerd "${names[idx]}" || die "starting Docker failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
-    fi
+    [[ ${dockers[idx]} == nodocker ]] || dockered+=("$idx")
+  done
+  if ((LAB_SLOWDOWN > 1)); then
+    # A few at a time (LAB_DOCKERD_AT_ONCE, default 2): under emulation six at once gave up on
+    # their own containerd; one at a time cost about 40 s each.
+    local at_once=${LAB_DOCKERD_AT_ONCE:-2} i
+    [[ $at_once =~ ^[1-9]$ ]] || die "LAB_DOCKERD_AT_ONCE must be 1-9, not '$at_once'"
+    for ((i = 0; i < ${#dockered[@]}; i += at_once)); do
+      for idx in "${dockered[@]:i:at_once}"; do start_dockerd "${names[idx]}"; done
+      for idx in "${dockered[@]:i:at_once}"; do
+        # Under emulation on a busy machine dockerd may give up on its own containerd (60 s); once
+        # more, with the binaries' code warm by then.
+        if ! (wait_dockerd "${names[idx]}"); then
+          log "dockerd of ${names[idx]} failed to start; starting it once more"
+          start_dockerd "${names[idx]}"
+        fi
+        wait_dockerd "${names[idx]}" || die "starting Docker failed; inspect with 'lab.sh dump HOST', clean with 'lab.sh down $PREFIX'"
+      done
+    done
+  fi
+  for idx in "${dockered[@]}"; do
     { wait_dockerd "${names[idx]}" && import_image "${names[idx]}" "$tar"; } &
     jobs+=("$!")
   done
@@ -390,8 +426,8 @@ cmd_exec() {
   [[ $# -ge 2 ]] || die "usage: lab.sh exec HOST CMD..."
   local name=$1 d ns; shift
   require_host "$name"
-  d=$(host_dir "$name")
-  ns=$(host_ns "$name")
+  d=$LAB_DIR/$name
+  ns=$PREFIX-$name
   if is_booted_host "$name"; then
     in_machine "$name" "$@"
     return
@@ -400,6 +436,34 @@ cmd_exec() {
     DOCKER_HOST="unix://$d/docker.sock" DOCKER_API_VERSION="$DOCKER_API" \
     PATH="$LAB_DIR/bin:$PATH" LAB_HOST="$name" LAB_NETNS="$ns"
   enter_ns "$ns" "$@"
+}
+
+# cexec HOST CONTAINER CMD...: CMD (a host tool: ping, ip, bash) in a container's network
+# namespace. The container's pid is kept in LAB_DIR/HOST/cpid.CONTAINER with its id and used while
+# /proc/PID/cgroup names that id (a restarted or recreated container has another pid): a `docker
+# inspect` per call cost about a second in the kernel lab's emulated VM.
+cmd_cexec() {
+  [[ $# -ge 3 ]] || die "usage: lab.sh cexec HOST CONTAINER CMD..."
+  local name=$1 c=$2 cache pid='' id='' cg='' file
+  shift 2
+  require_host "$name"
+  [[ $c =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "bad container name '$c'"
+  if is_booted_host "$name"; then
+    pid=$(in_machine "$name" docker container inspect -f '{{.State.Pid}}' "$c") || die "no container '$c' on $name"
+    in_machine "$name" nsenter -t "$pid" -n "$@"
+    return
+  fi
+  cache=$LAB_DIR/$name/cpid.$c
+  if [[ -f $cache ]]; then read -r pid id <"$cache" || true; fi
+  if [[ -n $pid && -n $id ]]; then { IFS= read -r -d '' cg <"/proc/$pid/cgroup" || true; } 2>/dev/null; fi
+  if [[ -z $id || $cg != *"$id"* ]]; then
+    pid=$(docker_in "$name" container inspect -f '{{.State.Pid}} {{.Id}}' "$c") || die "no container '$c' on $name"
+    read -r pid id <<<"$pid"
+    [[ $pid =~ ^[1-9][0-9]*$ ]] || die "container '$c' on $name is not running"
+    printf '%s %s\n' "$pid" "$id" >"$cache"
+  fi
+  mount_ns_file file "$PREFIX-$name"
+  exec nsenter --net="/proc/$pid/ns/net" --mount="$file" --wd="$PWD" -- "$@"
 }
 
 cmd_client() {
@@ -602,7 +666,7 @@ require_tools() {
   [[ -x $LAB_DOCKER_CLI ]] || die "missing Docker client $LAB_DOCKER_CLI"
 }
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   LAB_CACHE=${LAB_CACHE:-/var/cache/ringgen-lab}
@@ -618,6 +682,7 @@ main() {
     down) cmd_down "$@" ;;
     env) set_prefix "${LAB_PREFIX:-rgl}"; cmd_env "$@" ;;
     exec) set_prefix "${LAB_PREFIX:-rgl}"; cmd_exec "$@" ;;
+    cexec) set_prefix "${LAB_PREFIX:-rgl}"; cmd_cexec "$@" ;;
     client) set_prefix "${LAB_PREFIX:-rgl}"; cmd_client "$@" ;;
     cut) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link down "$@" ;;
     restore) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link up "$@" ;;

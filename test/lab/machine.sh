@@ -13,7 +13,7 @@ readonly MACHINE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 machine_root() { printf '%s/machine-%s' "$LAB_CACHE" "$MACHINE_LAYOUT"; }
 machine_dir() { printf '%s/machine' "$(host_dir "$1")"; }
-is_booted_host() { [[ -f $(host_dir "$1")/boot ]]; }
+is_booted_host() { [[ -f $LAB_DIR/$1/boot ]]; }
 
 # The Debian mirror apt uses on this machine (debootstrap fetches from the same place).
 apt_mirror() {
