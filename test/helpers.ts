@@ -1,15 +1,31 @@
 /** Shared test helpers: temp folders, running programs, and tool detection (the rings are in fixtures.ts, the CLI in cli-run.ts). */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BuildOutcome } from '../src/pipeline';
 
 export const ROOT = join(__dirname, '..');
 
+const made: string[] = [];
+
+/** A new temporary folder, removed when the test file that made it ends. */
 export function tempDir(prefix = 'ringgen-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
+
+afterAll(() => {
+  for (const dir of made.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A folder a test made unremovable (as another user) stays; it is in the system's temp folder.
+    }
+  }
+});
 
 export function writeFiles(dir: string, files: BuildOutcome['files']): void {
   for (const f of files) {
