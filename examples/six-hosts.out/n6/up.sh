@@ -589,25 +589,42 @@ tree_changed() {
   TREE_STATE[$port]=$now
 }
 
+# Reads a line of the monitor into LINE, waiting $1 seconds at most. A line the time limit cut in
+# two (bash reads a pipe a byte at a time: a host busy for 20 ms in the middle of a line) is kept
+# in PARTIAL and completed by the next call; dropped, its change went unseen and its rest read as
+# a line of its own.
+read_monitor_line() {
+  local part='' rc=0
+  IFS= read -r -t "$1" -n 65536 part || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    LINE=$PARTIAL$part
+    PARTIAL=''
+    return 0
+  fi
+  PARTIAL=$PARTIAL$part
+  return "$rc"
+}
+
 # Announces the containers whenever spanning tree changes a port of this host (Open vSwitch
 # reports it in its database within milliseconds). The process ids are looked up ahead of time,
 # again only after attach() attached a container (it touches $STATE_DIR/attached), so an
 # announcement costs no Docker call and an idle watcher makes none.
 watch_tree() {
-  local line pids again seen=$STATE_DIR/attached.seen
+  local LINE PARTIAL pids again seen=$STATE_DIR/attached.seen
   local -A TREE_STATE=()
   command -v ovsdb-client >/dev/null 2>&1 && command -v ping >/dev/null 2>&1 || return 0
   while :; do
     touch "$seen"
     pids=$(container_pids)
+    PARTIAL=''
     while :; do
-      if IFS= read -r -t 5 -n 65536 line; then
-        if tree_changed "$line"; then
+      if read_monitor_line 5; then
+        if tree_changed "$LINE"; then
           # shellcheck disable=SC2086 # one process id per word
           announce_containers $pids
           again=0
-          while IFS= read -r -t 0.02 -n 65536 line; do
-            if tree_changed "$line"; then again=1; fi
+          while read_monitor_line 0.02; do
+            if tree_changed "$LINE"; then again=1; fi
           done
           # shellcheck disable=SC2086
           if [ "$again" = 1 ]; then announce_containers $pids; fi
