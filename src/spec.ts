@@ -24,7 +24,7 @@ export interface BfdOptions {
   interval?: number;
 }
 
-/** Options of the whole ring. Every field has a default; see the README. */
+/** Options of the whole ring. Every field has a default; see docs/dsl.md. */
 export interface RingOptions {
   /** Encapsulation between the hosts: `'gre'` or `'vxlan'` (UDP 4789). Default `'gre'`. */
   tunnel?: 'gre' | 'vxlan';

@@ -1,5 +1,5 @@
 /**
- * The table of diagnostic codes: the README's code table is the one it writes, its types refuse
+ * The table of diagnostic codes: docs/cli.md's code table is the one it writes, its types refuse
  * wrong values (test/types/diagnostic-values.ts), and a diagnostic is its code's text for its values.
  */
 import { readFileSync } from 'node:fs';
@@ -10,13 +10,13 @@ import { DIAGNOSTIC_CODES, DIAGNOSTIC_TABLE, diagnostic, diagnosticJson, RingErr
 import { CODE_TABLE_END, CODE_TABLE_START, codeTableMarkdown, withCodeTable } from '../src/diagnostics/readme';
 import { ROOT } from './helpers';
 
-const README = join(ROOT, 'README.md');
+const README = join(ROOT, 'docs', 'cli.md');
 
-describe('the README', () => {
+describe('the code table of docs/cli.md', () => {
   it('holds the code table the table of codes writes (npm run docs:codes writes it)', () => {
     const readme = readFileSync(README, 'utf8');
     expect(readme.split(CODE_TABLE_START)).toHaveLength(2);
-    expect(withCodeTable(readme) === readme, 'README.md is stale: run npm run docs:codes').toBe(true);
+    expect(withCodeTable(readme) === readme, 'docs/cli.md is stale: run npm run docs:codes').toBe(true);
   });
 
   it('lists every code once, with its severity', () => {
@@ -24,7 +24,7 @@ describe('the README', () => {
     expect(rows).toEqual(DIAGNOSTIC_CODES.map((c) => [c, DIAGNOSTIC_TABLE[c].severity]));
   });
 
-  it('a README whose table was edited by hand, or lost a row, is stale', () => {
+  it('a document whose table was edited by hand, or lost a row, is stale', () => {
     const readme = readFileSync(README, 'utf8');
     const edited = readme.replace(/^\| `VNI_RANGE` .*\n/m, '');
     expect(edited).not.toBe(readme);

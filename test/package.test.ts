@@ -1,16 +1,16 @@
 /**
  * The package as a user gets it: packed, installed from the tarball (globally into a prefix of
- * its own, and into an empty folder), then run with no other step. Installs are offline, from
- * npm's cache (which `npm ci` filled).
+ * its own, and into an empty folder), then run with no other step. Installs prefer npm's cache
+ * (which `npm ci` filled with the packages; their registry documents may have to be fetched).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, run, tempDir } from './helpers';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown> & { scripts: Record<string, string>; files: string[] };
 const npm = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
-  run('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+  run('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
 
 let tarball: string;
 let packed: string[];
@@ -28,7 +28,7 @@ beforeAll(() => {
 
 describe('the front page', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const frontPage = readme.slice(0, readme.indexOf('\n## Use'));
+  const frontPage = readme;
 
   it('opens with a Quick start: install, init, check, build, the rollout', () => {
     const quick = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(frontPage)?.[1] ?? '';
@@ -48,6 +48,23 @@ describe('the front page', () => {
     // The lab and the benchmarks live in their own documents, linked from here.
     for (const doc of ['docs/contributing.md', 'docs/lab.md', 'docs/benchmarks.md']) expect(frontPage).toContain(`](${doc})`);
     expect(frontPage).not.toMatch(/^#+ (The lab|Benchmarks|Project layout)/m);
+  });
+
+  it('stays a front door of a few screens; the reference lives in docs/, linked', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(160);
+    for (const doc of ['docs/cli.md', 'docs/dsl.md', 'docs/hosts.md']) {
+      expect(frontPage).toContain(`](${doc})`);
+      expect(existsSync(join(ROOT, doc)), doc).toBe(true);
+    }
+  });
+
+  it('every relative link of the documents resolves to a file of the checkout', () => {
+    for (const doc of ['README.md', 'docs/cli.md', 'docs/dsl.md', 'docs/hosts.md']) {
+      const text = readFileSync(join(ROOT, doc), 'utf8');
+      const links = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+      expect(links.length, doc).toBeGreaterThan(0);
+      for (const l of links) expect(existsSync(join(ROOT, dirname(doc), l)), `${doc} -> ${l}`).toBe(true);
+    }
   });
 });
 
@@ -102,7 +119,7 @@ describe('the package', () => {
     const inst = npm(['install', tarball], dir);
     expect(inst.status, inst.stderr).toBe(0);
     expect(readdirSync(join(dir, 'node_modules/.bin'))).toContain('ringgen');
-    const npx = (args: string[], cwd: string) => run('npx', ['--offline', 'ringgen', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const npx = (args: string[], cwd: string) => run('npx', ['--prefer-offline', 'ringgen', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     const init = npx(['init', 'ring'], dir);
     expect(init.status, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/^ {2}npx ringgen check\n {2}npx ringgen build$/m);

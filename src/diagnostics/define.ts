@@ -1,6 +1,6 @@
 /**
  * How a diagnostic code is described: one entry per code, with its severity, what it means (the
- * README's code table), the names of the values it carries, and the templates its message and
+ * code table of docs/cli.md), the names of the values it carries, and the templates its message and
  * hint are written from. A rule passes values, never text.
  */
 import type { DiagnosticPath } from './path';
@@ -20,11 +20,11 @@ export type Template<V> = string | ((values: V, path: DiagnosticPath) => string)
 /** The entry of one code. `V` is the type of its values: a union when the code has several cases. */
 export interface CodeEntry<V extends object = object> {
   severity: Severity;
-  /** When the code is reported, for the README's code table. */
+  /** When the code is reported, for the code table of docs/cli.md. */
   summary: string;
-  /** The names of the values, as the README lists them. */
+  /** The names of the values, as docs/cli.md lists them. */
   values: ReadonlyArray<AllKeys<V> & string>;
-  /** The cases of a code with several (its values' `kind`), as the README lists them. */
+  /** The cases of a code with several (its values' `kind`), as docs/cli.md lists them. */
   kinds?: readonly string[];
   message: Template<V>;
   hint: Template<V>;

@@ -1,6 +1,6 @@
 /**
- * The README's code table, written from the table of codes: `npm run docs:codes` puts it between
- * the two markers, and a test fails when the README holds another.
+ * docs/cli.md's code table, written from the table of codes: `npm run docs:codes` puts it between
+ * the two markers, and a test fails when docs/cli.md holds another.
  */
 import { DIAGNOSTIC_CODES, entryOf } from './table';
 
@@ -20,12 +20,12 @@ export function codeTableMarkdown(): string {
   return ['| code | severity | meaning | values |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-/** The README with the generated table between its markers (which it must hold, once each, in order). */
+/** The document with the generated table between its markers (which it must hold, once each, in order). */
 export function withCodeTable(readme: string): string {
   const start = readme.indexOf(CODE_TABLE_START);
   const end = readme.indexOf(CODE_TABLE_END);
   if (start < 0 || end < start || readme.indexOf(CODE_TABLE_START, start + 1) >= 0) {
-    throw new Error(`README.md needs the markers ${CODE_TABLE_START} and ${CODE_TABLE_END}, once each, in that order`);
+    throw new Error(`docs/cli.md needs the markers ${CODE_TABLE_START} and ${CODE_TABLE_END}, once each, in that order`);
   }
   return `${readme.slice(0, start)}${CODE_TABLE_START}\n\n${codeTableMarkdown()}\n\n${readme.slice(end)}`;
 }

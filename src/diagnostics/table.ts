@@ -1,5 +1,5 @@
 /**
- * The table of diagnostic codes: one entry per code (see `define.ts`), in the order the README's
+ * The table of diagnostic codes: one entry per code (see `define.ts`), in the order docs/cli.md's
  * code table lists them. Every diagnostic is made from its entry (`diagnostic()` in `index.ts`).
  */
 import type { CodeEntry } from './define';

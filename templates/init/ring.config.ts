@@ -6,8 +6,8 @@
 //   npx ringgen build    writes out/<host>/ (scripts, systemd units, iptables rules) and the
 //                        rollout: out/deploy.sh (ssh), out/inventory.yml + out/deploy.yml (Ansible)
 //
-// Every option has a default; the ones below are spelt out to show what there is. The README
-// lists them all. A misspelt option is a type error, here and in `ringgen check`.
+// Every option has a default; the ones below are spelt out to show what there is. ringgen's
+// docs/dsl.md lists them all. A misspelt option is a type error, here and in `ringgen check`.
 import { ring } from 'ringgen';
 
 // ring(name, options). The name (lower case, up to 20 characters) becomes part of the systemd

@@ -76,7 +76,7 @@ const CONFIG_TYPE = defineCode<ConfigType>()({
       return `Ring files are type-checked with the ES2022 library and ringgen's types only (installing @types/node does not change that). Run ringgen with --no-typecheck to run the file as it is, or declare what you use in the file (e.g. declare const ${v.name}: any;).`;
     }
     const by = v.compiler === undefined ? '' : ` (found by TypeScript ${v.compiler})`;
-    return `Fix the type error${by}; the DSL reference in the README lists every option.`;
+    return `Fix the type error${by}; the DSL reference (docs/dsl.md) lists every option.`;
   },
 });
 
@@ -96,8 +96,8 @@ const SCHEMA = defineCode<Schema>()({
   message: (v) => (v.kind === 'shape' ? v.text : `the ring could not be turned into a plain spec: ${v.error}`),
   hint: (v) =>
     v.kind === 'shape'
-      ? 'Compare with the RingSpec type in the README (DSL reference); unknown keys are refused so typos do not pass silently.'
-      : 'A value of the wrong type reached the ring builder (a config run without the type-check?): compare with the DSL reference in the README.',
+      ? 'Compare with the RingSpec type in the DSL reference (docs/dsl.md); unknown keys are refused so typos do not pass silently.'
+      : 'A value of the wrong type reached the ring builder (a config run without the type-check?): compare with the DSL reference (docs/dsl.md).',
 });
 
 export const LOADER_CODES = { CONFIG_LOAD, CONFIG_TYPE, SCHEMA };
