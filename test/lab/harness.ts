@@ -144,15 +144,21 @@ export const LAB_VM: { port: number; share: string } | undefined =
   process.env.LAB_VM_PORT && process.env.LAB_VM_SHARE ? { port: Number(process.env.LAB_VM_PORT), share: process.env.LAB_VM_SHARE } : undefined;
 
 /**
- * Runs fn for each host: all at once, as on real hosts, except in the kernel lab's VM, where they
- * run one after another. Four up.sh at once under emulation on a busy machine pushed the VM's load
- * to 16: BFD flapped on every tunnel (flap counts near 30 in two minutes at 300 ms) and a docker
- * command of up.sh passed its 120 s bound.
+ * How many hosts `onHosts` runs at once in the kernel lab's VM: LAB_HOSTS_AT_ONCE (1-9), default 1.
+ * Four up.sh at once under emulation on a busy machine pushed the VM's load to 16: BFD flapped on
+ * every tunnel (flap counts near 30 in two minutes at 300 ms) and a docker command of up.sh passed
+ * its 120 s bound. The VM has two CPUs: the kernel lab's CI run uses 2.
+ */
+export const LAB_HOSTS_AT_ONCE = Math.min(9, Math.max(1, Number(process.env.LAB_HOSTS_AT_ONCE ?? '1') || 1));
+
+/**
+ * Runs fn for each host: all at once, as on real hosts, except in the kernel lab's VM, where
+ * LAB_HOSTS_AT_ONCE run at a time (in the order given: each group starts when the one before ended).
  */
 export async function onHosts<T>(hosts: string[], fn: (host: string) => Promise<T>): Promise<T[]> {
   if (!LAB_VM) return Promise.all(hosts.map(fn));
   const out: T[] = [];
-  for (const h of hosts) out.push(await fn(h));
+  for (let i = 0; i < hosts.length; i += LAB_HOSTS_AT_ONCE) out.push(...(await Promise.all(hosts.slice(i, i + LAB_HOSTS_AT_ONCE).map(fn))));
   return out;
 }
 
@@ -450,6 +456,18 @@ export class Lab {
     return this.exec(host, ['sh', '-c', script], opts);
   }
 
+  /**
+   * Several shell commands in the host in one call (each call costs 1-2 s in the kernel lab's VM):
+   * their stdouts, in order (a failing command leaves its part, maybe empty, and the rest run).
+   */
+  shellParts(host: string, commands: string[], opts: RunOptions = {}): string[] {
+    const mark = '==== ringgen-lab part ====';
+    const out = this.shell(host, commands.join(`; echo '${mark}'; `), opts).stdout;
+    const parts = out.split(`${mark}\n`);
+    if (parts.length !== commands.length) throw new Error(`${host}: ${commands.length} commands gave ${parts.length} parts:\n${out}`);
+    return parts;
+  }
+
   /** `docker ARGS...` against the host's own dockerd. */
   docker(host: string, args: string[], opts: RunOptions = {}): RunResult {
     return this.exec(host, ['docker', ...args], opts);
@@ -517,6 +535,14 @@ export class Lab {
 
   /** Whether every member answers one ping from every other member of its bridge (stops at the first silence). */
   answersAll(members: LabMember[]): boolean {
+    if (LAB_VM) {
+      // One call per member in the kernel lab's VM (each costs 1-2 s there), its pings in a row.
+      return members.every((a) => {
+        const to = members.filter((b) => b !== a && b.bridge === a.bridge).map((b) => b.ip);
+        const script = to.map((ip) => `ping -c 1 -W 1 ${shq(ip)} >/dev/null 2>&1 || exit 1`).join('\n');
+        return to.length === 0 || this.inContainer(a, ['sh', '-c', script], 60_000).code === 0;
+      });
+    }
     return members.every((a) => members.every((b) => b === a || b.bridge !== a.bridge || this.ping(a, b.ip).code === 0));
   }
 
@@ -526,6 +552,7 @@ export class Lab {
    * member of another bridge (`isolated`). Returns what failed, [] when nothing did.
    */
   matrixFaults(members: LabMember[], port: (to: LabMember) => number = () => 8000): string[] {
+    if (LAB_VM) return this.matrixFaultsBatched(members, port);
     const faults: string[] = [];
     for (const a of members) {
       for (const b of members) {
@@ -539,6 +566,48 @@ export class Lab {
           const r = this.inContainer(a, httpGet(b.ip, port(b)));
           if (!/200 OK/.test(r.stdout)) faults.push(`${pair}: no HTTP answer ${r.stderr.trim()}`);
         }
+      }
+    }
+    return faults;
+  }
+
+  /**
+   * `matrixFaults` with one call per member (the kernel lab's VM, where each call costs 1-2 s
+   * against 0.07 s here): the same checks, in the same order, run by one bash in the member's
+   * network namespace (this machine's tools, as `inContainer`): up to three pings per peer of its
+   * bridge (a retry lands in `retriedPings`), an HTTP GET (bash's /dev/tcp, 10 s at most) to a
+   * peer on another host, two pings 0.2 s apart to a member of another bridge.
+   */
+  private matrixFaultsBatched(members: LabMember[], port: (to: LabMember) => number): string[] {
+    const faults: string[] = [];
+    for (const a of members) {
+      const lines: string[] = [];
+      const others = members.filter((b) => b !== a);
+      others.forEach((b, i) => {
+        const ip = shq(b.ip);
+        if (a.bridge !== b.bridge) {
+          lines.push(`ping -c 2 -i 0.2 -W 1 ${ip} >/dev/null 2>&1 && echo "${i} reaches"`);
+          return;
+        }
+        lines.push(`ok=; for try in 1 2 3; do if ping -c 1 -W 1 ${ip} >/dev/null 2>&1; then ok=1; break; fi; echo "${i} retry"; done`);
+        lines.push(`[ -n "$ok" ] || echo "${i} noping"`);
+        if (a.host !== b.host) {
+          const get = `exec 3<>/dev/tcp/$0/$1 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3`;
+          lines.push(`if [ -n "$ok" ]; then r=$(timeout 10 bash -c ${shq(get)} ${ip} ${port(b)} 2>&1); case $r in *"200 OK"*) ;; *) echo "${i} nohttp $(printf %s "$r" | head -c 200 | tr '\\n' ' ')" ;; esac; fi`);
+        }
+      });
+      lines.push('exit 0');
+      const r = this.inContainer(a, ['bash', '-c', lines.join('\n')], 30_000 + 10_000 * others.length);
+      if (r.code !== 0) faults.push(`${a.host}/${a.name}: the matrix's checks exited ${r.code}: ${r.stderr.trim()}`);
+      for (const line of r.stdout.split('\n')) {
+        const m = /^(\d+) (\w+) ?(.*)$/.exec(line);
+        const b = m ? others[Number(m[1])] : undefined;
+        if (!m || !b) continue;
+        const pair = `${a.host}/${a.name} -> ${b.host}/${b.name}`;
+        if (m[2] === 'retry') this.retriedPings.push({ at: Date.now() / 1000, what: `${a.host}/${a.name} -> ${b.ip}` });
+        else if (m[2] === 'reaches') faults.push(`${pair}: reaches another bridge`);
+        else if (m[2] === 'noping') faults.push(`${pair}: no ping reply`);
+        else if (m[2] === 'nohttp') faults.push(`${pair}: no HTTP answer ${m[3] ?? ''}`.trim());
       }
     }
     return faults;
@@ -634,6 +703,9 @@ export class Lab {
       console.warn(`LAB_KEEP=1: lab ${this.prefix} left up; remove with: bash ${LAB_SH} down ${this.prefix}`);
       return;
     }
+    // The kernel lab's CI run (LAB_VM_NO_DOWN=1): the VM powers off after its only ring file, and
+    // its namespaces, daemons and tmpfs end with it; a lab.sh down there costs a minute of emulation.
+    if (LAB_VM && process.env.LAB_VM_NO_DOWN === '1' && !opts.force) return;
     this.sh(['down', this.prefix], { check: true, timeoutMs: 120_000 });
   }
 
