@@ -1,5 +1,4 @@
 /** Human output: diagnostics grouped and readable, colour only on a terminal, and the build summary. */
-import { formatIp } from './ip';
 import { formatPath, type Diagnostic } from './diagnostics';
 import type { RingModel } from './model';
 import type { StpResult } from './stp';
@@ -74,7 +73,7 @@ export function summary(model: RingModel, stp: StpResult, outDir: string): strin
     const tunnels = model.tunnels.filter((t) => t.a === h.name || t.b === h.name).map((t) => t.name);
     const published = h.published.map(({ container: c, publish: p }) => `${p.hostPort}/${p.proto}->${c.name}@${c.spec.host}`);
     lines.push(
-      `  ${h.name.padEnd(12)} ${formatIp(h.internal!).padEnd(15)} tunnels ${tunnels.join(',') || '-'}; containers ${h.containers.length}; published ${published.join(' ') || '-'}`,
+      `  ${h.name.padEnd(12)} ${h.internal!.ip.padEnd(15)} tunnels ${tunnels.join(',') || '-'}; containers ${h.containers.length}; published ${published.join(' ') || '-'}`,
     );
   }
   lines.push(describeTree(model, stp));

@@ -2,7 +2,6 @@
  * What each host carries, in structured form, for `manifest.json`: `ringgen plan` compares
  * two builds through it instead of reading scripts. Sorted, so equal rings give equal JSON.
  */
-import { formatIp } from './ip';
 import { tunnelsOf, type HostModel, type RingModel } from './model';
 import { hostView, type HostView } from './render/host-view';
 import type { StpResult } from './stp';
@@ -55,7 +54,7 @@ export function hostSummary(model: RingModel, host: HostModel, stp: StpResult, v
   const cost = new Map(tunnelsOf(model, host.name).flatMap((t) => [[`${t.a}/${t.b}/${t.name}`, t.cost], [`${t.b}/${t.a}/${t.name}`, t.cost]]));
   const image = new Map(host.containers.map((c) => [c.name, c.spec.image]));
   const published = host.published
-    .map(({ container: c, publish: p }) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.spec.host, ip: formatIp(c.ip!), containerPort: p.containerPort }))
+    .map(({ container: c, publish: p }) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.spec.host, ip: c.ip!.ip, containerPort: p.containerPort }))
     .sort((a, b) => a.proto.localeCompare(b.proto) || a.port - b.port);
   return {
     tunnels: view.tunnels.map((t) => ({ name: t.name, type: model.opts.tunnel, peer: t.peer, remote: t.remote, cost: cost.get(`${host.name}/${t.peer}/${t.name}`)! })),

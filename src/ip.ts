@@ -33,20 +33,62 @@ export function parseCidr(text: string, strict = true): Cidr | undefined {
   return { network, prefix, size };
 }
 
-/** An address with an optional prefix (`10.0.0.1` or `10.0.0.1/24`). */
-export interface HostAddress {
-  ip: number;
+/**
+ * An IPv4 address parsed once, in the two forms the steps after the model use: the number (to
+ * compare and compute with) and the dotted quad (to print). A dotted quad that parses is already
+ * in its one written form (no leading zeros), so `ip` is also the text it was parsed from.
+ */
+export interface Ipv4 {
+  /** The 32-bit unsigned number. */
+  readonly int: number;
+  /** The dotted quad: `10.0.0.1`. */
+  readonly ip: string;
+}
+
+export function ipv4(int: number): Ipv4 {
+  return { int, ip: formatIp(int) };
+}
+
+/** Parses a dotted quad into both forms; undefined when it is not one. */
+export function parseIpv4(text: string): Ipv4 | undefined {
+  const int = parseIp(text);
+  return int === undefined ? undefined : { int, ip: formatIp(int) };
+}
+
+/** A subnet parsed once: the block, its canonical text and the text it was written as. */
+export interface Subnet extends Cidr {
+  /** `a.b.c.d/n`, as the scripts write it. */
+  readonly cidr: string;
+  /** The network address. */
+  readonly address: Ipv4;
+  /** As the spec wrote it (the same as `cidr` but for a prefix written with a leading zero). */
+  readonly text: string;
+}
+
+/** Parses `a.b.c.d/n` with host bits zero into a subnet. */
+export function parseSubnet(text: string): Subnet | undefined {
+  const net = parseCidr(text);
+  if (!net) return undefined;
+  const address = ipv4(net.network);
+  return { ...net, cidr: `${address.ip}/${net.prefix}`, address, text };
+}
+
+/** A host's address, with an optional prefix (`10.0.0.1` or `10.0.0.1/24`), parsed once. */
+export interface HostAddress extends Ipv4 {
   /** The network, when a prefix was given. */
-  net?: Cidr;
+  readonly net?: Cidr;
+  /** The network the address stands for in overlap checks: its prefix's, or the address alone. */
+  readonly block: Cidr;
 }
 
 export function parseHostAddress(text: string): HostAddress | undefined {
   const [addr, len] = text.split('/');
-  const ip = parseIp(addr ?? '');
+  const ip = parseIpv4(addr ?? '');
   if (ip === undefined) return undefined;
-  if (len === undefined) return { ip };
+  const single = { network: ip.int, prefix: 32, size: 1 };
+  if (len === undefined) return { ...ip, block: single };
   const net = parseCidr(text, false);
-  return net ? { ip, net } : undefined;
+  return net ? { ...ip, net, block: net } : undefined;
 }
 
 /** The address part of `a.b.c.d[/len]`; anything not a string passes through for the shape check to report. */

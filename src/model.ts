@@ -3,7 +3,7 @@
  * (addresses, interface names, VLANs, MTUs, tunnel pairs) computed once. Built
  * leniently, so the rules can run on a broken spec; rendered only when no rule failed.
  */
-import { bareIp, contains, parseCidr, parseHostAddress, parseIp, type Cidr } from './ip';
+import { bareIp, ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddress, type Ipv4, type Subnet } from './ip';
 import { containerVethNames, uplinkNames } from './names';
 import { resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
 import type { DiagnosticPath } from './diagnostics';
@@ -14,7 +14,8 @@ export interface BridgeModel {
   name: string;
   index: number;
   path: DiagnosticPath;
-  net: Cidr | undefined;
+  /** The subnet, parsed once; undefined when it does not parse (SUBNET_INVALID). */
+  net: Subnet | undefined;
   vlan: number;
   /** `[linux bridge side, ovs side]` of the uplink veth pair. */
   uplink: [string, string];
@@ -36,7 +37,10 @@ export interface ContainerModel {
   /** `host/name`: how paths and messages name a container (names are unique per host). */
   label: string;
   path: DiagnosticPath;
-  ip: number | undefined;
+  /** The address on `eth1`, parsed once; undefined when it does not parse (IP_INVALID). */
+  ip: Ipv4 | undefined;
+  /** The default route's address: the `gateway` given, or the host's address on the bridge for `'host'`; undefined without one (or when it does not parse). */
+  gateway: Ipv4 | undefined;
   /** `[host end, temporary container end]` of the eth1 veth. */
   veth: [string, string];
   mtu: number;
@@ -50,15 +54,19 @@ export interface HostModel {
   name: string;
   index: number;
   path: DiagnosticPath;
-  internal: number | undefined;
-  external: number | undefined;
+  /** The internal address, parsed once; undefined when it does not parse (IP_INVALID). */
+  internal: HostAddress | undefined;
+  /** The address part of `internal` as written: what each peer's tunnel end repeats as `remote` (the same as `internal.ip` whenever that parses). */
+  internalWritten: string;
+  /** The external address, parsed once; undefined without one or when it does not parse. */
+  external: HostAddress | undefined;
   internalIface: string;
   externalIface: string;
   priority: number;
   /** Bridge address for spanning tree, so tie-breaks are known in advance. */
   stpAddress: string;
   /** This host's address on each bridge, by bridge name. */
-  bridgeAddress: Map<string, number | undefined>;
+  bridgeAddress: Map<string, Ipv4 | undefined>;
   containers: ContainerModel[];
   /** Ports published on this host's external IP, by containers anywhere in the ring, in declaration order. */
   published: Array<{ container: ContainerModel; publish: PublishModel }>;
@@ -131,17 +139,17 @@ export function buildModel(spec: RingSpec): RingModel {
     name: b.name,
     index,
     path: ['bridges', b.name],
-    net: parseCidr(b.subnet),
+    net: parseSubnet(b.subnet),
     vlan: b.vlan ?? 10 + index,
     uplink: uplinkNames(b.name),
   }));
   const overlayMtu = opts.underlayMtu - tunnelOverhead(opts.tunnel);
   const hosts: HostModel[] = spec.hosts.map((h, index) => {
-    const bridgeAddress = new Map<string, number | undefined>();
+    const bridgeAddress = new Map<string, Ipv4 | undefined>();
     for (const b of bridges) {
       const explicit = h.bridgeAddresses && Object.hasOwn(h.bridgeAddresses, b.name) ? h.bridgeAddresses[b.name] : undefined;
-      if (explicit !== undefined) bridgeAddress.set(b.name, parseIp(explicit));
-      else if (b.net && b.net.size > index + 3) bridgeAddress.set(b.name, b.net.network + 1 + index);
+      if (explicit !== undefined) bridgeAddress.set(b.name, parseIpv4(explicit));
+      else if (b.net && b.net.size > index + 3) bridgeAddress.set(b.name, ipv4(b.net.network + 1 + index));
       else bridgeAddress.set(b.name, undefined);
     }
     return {
@@ -149,8 +157,9 @@ export function buildModel(spec: RingSpec): RingModel {
       name: h.name,
       index,
       path: ['hosts', h.name],
-      internal: parseHostAddress(h.internal)?.ip,
-      external: h.external === undefined ? undefined : parseHostAddress(h.external)?.ip,
+      internal: parseHostAddress(h.internal),
+      internalWritten: bareIp(h.internal),
+      external: h.external === undefined ? undefined : parseHostAddress(h.external),
       internalIface: h.internalIface ?? opts.internalIface,
       externalIface: h.externalIface ?? opts.externalIface,
       priority: h.priority ?? (h.name === opts.root ? opts.rootPriority : opts.priority),
@@ -176,7 +185,8 @@ export function buildModel(spec: RingSpec): RingModel {
       name: c.name,
       label,
       path,
-      ip: parseIp(c.ip),
+      ip: parseIpv4(c.ip),
+      gateway: c.gateway === undefined ? undefined : c.gateway === 'host' ? hostByName.get(c.host)?.bridgeAddress.get(c.bridge) : parseIpv4(c.gateway),
       veth: containerVethNames(c.name),
       mtu: c.mtu ?? overlayMtu,
       publishes,
@@ -200,7 +210,6 @@ export function buildModel(spec: RingSpec): RingModel {
   };
 }
 
-/** The address a container uses as its gateway, when it has one. */
 const tunnelIndex = new WeakMap<RingModel, Map<string, TunnelModel[]>>();
 
 /** The tunnels with an end on `host`, in the model's order (indexed once per model). */
@@ -219,16 +228,3 @@ export function tunnelsOf(model: RingModel, host: string): readonly TunnelModel[
   }
   return index.get(host) ?? [];
 }
-
-export function containerGateway(model: RingModel, c: ContainerModel): number | undefined {
-  const g = c.spec.gateway;
-  if (g === undefined) return undefined;
-  if (g === 'host') return model.hostByName.get(c.spec.host)?.bridgeAddress.get(c.spec.bridge);
-  return parseIp(g);
-}
-
-export function inSubnet(net: Cidr | undefined, ip: number | undefined): boolean {
-  return net !== undefined && ip !== undefined && contains(net, ip);
-}
-
-export { bareIp };

@@ -107,8 +107,8 @@ function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[], view
   }
   for (const h of model.hosts) {
     hosts[h.name] = {
-      internal: h.spec.internal.split('/')[0]!,
-      external: h.spec.external?.split('/')[0] ?? null,
+      internal: h.internal!.ip,
+      external: h.external?.ip ?? null,
       files: [...(byFolder.get(h.name) ?? [])].sort(),
       ...hostSummary(model, h, stp, views.get(h.name)),
     };

@@ -71,10 +71,9 @@ export function textWidth(text: string, size: number, font: keyof typeof ADVANCE
 
 const FONT_OF: Record<SegmentKind, keyof typeof ADVANCE> = { text: 'sans', dim: 'sans', mono: 'mono', port: 'bold' };
 
-/** `.20` for 172.20.1.20 in a /24: the part of the address the subnet does not fix. */
-export function shortIp(ip: string, subnet: string): string {
-  const prefix = Number(subnet.split('/')[1]);
-  const fixed = Number.isFinite(prefix) ? Math.min(3, Math.floor(prefix / 8)) : 0;
+/** `.20` for 172.20.1.20 in a /24 (`prefix` 24, none for an unknown bridge): the part of the address the subnet does not fix. */
+export function shortIp(ip: string, prefix: number | undefined): string {
+  const fixed = prefix === undefined ? 0 : Math.min(3, Math.floor(prefix / 8));
   return fixed === 0 ? ip : `.${ip.split('.').slice(fixed).join('.')}`;
 }
 
@@ -83,12 +82,12 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function containerLines(host: GraphHost, bridges: Map<string, GraphBridge>, d: Density): CardLine[] {
   const lines: CardLine[] = [];
   for (const g of host.groups) {
-    const subnet = bridges.get(g.bridge)?.subnet ?? '';
+    const prefix = bridges.get(g.bridge)?.prefix;
     const shown = g.listed.slice(0, d.listPerBridge);
     const more = g.count - shown.length;
     lines.push({ swatch: g.bridgeIndex, indent: 16, segments: [{ text: clip(g.bridge, d.maxName), kind: 'text' }, { text: ` ${plural(g.count, 'container')}`, kind: 'dim' }] });
     if (d.compact) {
-      const names = shown.map((c) => `${clip(c.name, d.maxName)} ${shortIp(c.ip, subnet)}`).join(', ');
+      const names = shown.map((c) => `${clip(c.name, d.maxName)} ${shortIp(c.ip, prefix)}`).join(', ');
       lines.push({ indent: 16, segments: [{ text: names, kind: 'mono' }, ...(more > 0 ? [{ text: ` +${more} more`, kind: 'dim' as const }] : [])] });
       continue;
     }

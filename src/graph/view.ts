@@ -4,13 +4,15 @@
  * containers summarised per host and bridge, published ports. The SVG, Mermaid and DOT
  * writers only lay this out; none of them looks at the model.
  */
-import { formatIp } from '../ip';
 import type { ContainerModel, HostModel, RingModel } from '../model';
 import type { StpResult } from '../stp';
 
 export interface GraphBridge {
   name: string;
+  /** As the ring wrote it. */
   subnet: string;
+  /** The subnet's prefix length. */
+  prefix: number;
   vlan: number;
   /** Position in declaration order; picks the bridge's colour. */
   index: number;
@@ -84,7 +86,7 @@ export interface GraphViewOptions {
   listPerBridge?: number;
 }
 
-const byIp = (a: ContainerModel, b: ContainerModel) => (a.ip ?? 0) - (b.ip ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byIp = (a: ContainerModel, b: ContainerModel) => (a.ip?.int ?? 0) - (b.ip?.int ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}\n${b}` : `${b}\n${a}`;
@@ -123,7 +125,7 @@ function tunnels(model: RingModel, stp: StpResult): GraphTunnel[] {
 
 function published(h: HostModel): GraphPublish[] {
   return h.published
-    .map(({ container: c, publish: p }) => ({ port: `${p.hostPort}/${p.proto}`, container: c.name, containerHost: c.spec.host, containerIp: c.spec.ip, containerPort: p.containerPort, sort: p.hostPort }))
+    .map(({ container: c, publish: p }) => ({ port: `${p.hostPort}/${p.proto}`, container: c.name, containerHost: c.spec.host, containerIp: c.ip!.ip, containerPort: p.containerPort, sort: p.hostPort }))
     .sort((a, b) => a.sort - b.sort || (a.port < b.port ? -1 : a.port > b.port ? 1 : 0))
     .map(({ sort: _sort, ...p }) => p);
 }
@@ -141,16 +143,16 @@ export function graphView(model: RingModel, stp: StpResult, version: string, opt
       groups.push({
         bridge: b.name,
         bridgeIndex: b.index,
-        hostAddress: address === undefined ? undefined : formatIp(address),
+        hostAddress: address?.ip,
         count: on.length,
-        listed: on.slice(0, limit).map((c) => ({ name: c.name, ip: c.spec.ip })),
+        listed: on.slice(0, limit).map((c) => ({ name: c.name, ip: c.ip!.ip })),
       });
     }
     return {
       name: h.name,
       index: h.index,
-      internal: h.spec.internal.split('/')[0]!,
-      external: h.spec.external?.split('/')[0],
+      internal: h.internal!.ip,
+      external: h.external?.ip,
       root: h.name === root,
       priority: h.priority,
       containerCount: h.containers.length,
@@ -165,7 +167,7 @@ export function graphView(model: RingModel, stp: StpResult, version: string, opt
     stp: model.opts.stp,
     root,
     overlayMtu: model.overlayMtu,
-    bridges: model.bridges.map((b) => ({ name: b.name, subnet: b.spec.subnet, vlan: b.vlan, index: b.index })),
+    bridges: model.bridges.map((b) => ({ name: b.name, subnet: b.net!.text, prefix: b.net!.prefix, vlan: b.vlan, index: b.index })),
     hosts,
     tunnels: tunnels(model, stp),
   };

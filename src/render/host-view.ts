@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { DiagnosticPath } from '../diagnostics';
-import { formatIp, macForIp } from '../ip';
-import { containerGateway, tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model';
+import { macForIp } from '../ip';
+import { tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model';
 import type { StpResult } from '../stp';
 import { csvField, ovsMap } from './shell';
 
@@ -184,20 +184,21 @@ export const DOCKER_CREATE_PREFIX = ['docker', 'create', '--label', `ringgen.has
 function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: number): ContainerView {
   const bridge = m.bridgeByName.get(c.spec.bridge)!;
   const args = createArgs(m, host, c);
-  const gw = containerGateway(m, c);
+  const gw = c.gateway;
   return {
     name: c.name,
     fn: `c${index}`,
     bridge: bridge.name,
-    ip: formatIp(c.ip!),
+    ip: c.ip!.ip,
     prefix: bridge.net!.prefix,
-    mac: macForIp(c.ip!, 0x52),
+    mac: macForIp(c.ip!.int, 0x52),
     mtu: c.mtu,
     hostVeth: c.veth[0],
     tmpVeth: c.veth[1],
-    gateway: gw === undefined ? '' : formatIp(gw),
+    gateway: gw?.ip ?? '',
     envFile: c.spec.envFile ?? '',
-    hash: stableHash({ args, mtu: c.mtu, ip: c.spec.ip, bridge: bridge.name, gw }),
+    // The gateway as its number, as the hash of every earlier build has it.
+    hash: stableHash({ args, mtu: c.mtu, ip: c.ip!.ip, bridge: bridge.name, gw: gw?.int }),
     createArgs: args,
   };
 }
@@ -219,7 +220,7 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
     forward.push(`-i ${b} -j ${m.opts.egressNat ? 'ACCEPT' : 'DROP'}`);
   }
   const input: string[] = [];
-  const me = formatIp(h.internal!);
+  const me = h.internal!.ip;
   const proto = m.opts.tunnel === 'gre' ? '-p gre' : '-p udp --dport 4789';
   const peers = [...new Set(h.spec.tunnels.map((t) => t.remote))].sort();
   for (const p of peers) input.push(`-s ${p}/32 -d ${me}/32 ${proto} -j ACCEPT`);
@@ -229,14 +230,14 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   const publishes = h.published.map(({ container: c, publish: p }) => ({ c, p }));
   publishes.sort((x, y) => x.p.proto.localeCompare(y.p.proto) || x.p.hostPort - y.p.hostPort);
   for (const { c, p } of publishes) {
-    const target = { ip: formatIp(c.ip!), bridge: c.spec.bridge };
-    const ext = formatIp(h.external!);
+    const target = { ip: c.ip!.ip, bridge: c.spec.bridge };
+    const ext = h.external!.ip;
     pre.push(`-d ${ext}/32 -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${target.ip}:${p.containerPort}`);
-    const snat = formatIp(h.bridgeAddress.get(target.bridge)!);
+    const snat = h.bridgeAddress.get(target.bridge)!.ip;
     post.push(`-o ${target.bridge} -d ${target.ip}/32 -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -m conntrack --ctstate DNAT -j SNAT --to-source ${snat}`);
   }
   for (const b of names) post.push(`-o ${b} -j RETURN`);
-  if (m.opts.egressNat) for (const b of m.bridges) post.push(`-s ${formatIp(b.net!.network)}/${b.net!.prefix} -j MASQUERADE`);
+  if (m.opts.egressNat) for (const b of m.bridges) post.push(`-s ${b.net!.cidr} -j MASQUERADE`);
   // Each chain's first rule is ringgen's mark: a comment that matches every packet and does
   // nothing, which up.sh and down.sh look for before they flush or delete a chain of that name.
   const mark = `-m comment --comment "${ownerMark(m.name)}"`;
@@ -277,7 +278,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
   const tunnels: TunnelView[] = tunnelsOf(m, h.name)
     .map((t) => {
       const peer = t.a === h.name ? t.b : t.a;
-      const remote = formatIp(m.hostByName.get(peer)!.internal!);
+      const remote = m.hostByName.get(peer)!.internal!.ip;
       return { name: t.name, peer, remote, settings: tunnelSettings(m, t.name, remote, t.cost), blocked: blockedNames.has(`${t.a}\n${t.b}\n${t.name}`) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -285,10 +286,10 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     const addr = h.bridgeAddress.get(b.name)!;
     return {
       name: b.name,
-      address: formatIp(addr),
+      address: addr.ip,
       prefix: b.net!.prefix,
-      cidr: `${formatIp(b.net!.network)}/${b.net!.prefix}`,
-      mac: macForIp(addr, 0x42),
+      cidr: b.net!.cidr,
+      mac: macForIp(addr.int, 0x42),
       vlan: b.vlan,
       uplinkLinux: b.uplink[0],
       uplinkOvs: b.uplink[1],
@@ -304,8 +305,8 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     ring: m.name,
     host: h.name,
     version,
-    internalIp: formatIp(h.internal!),
-    externalIp: h.external === undefined ? '' : formatIp(h.external),
+    internalIp: h.internal!.ip,
+    externalIp: h.external?.ip ?? '',
     ovsBridge: m.opts.ovsBridge,
     datapath: m.opts.datapath,
     netdev: m.opts.datapath === 'netdev',

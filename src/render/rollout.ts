@@ -2,7 +2,6 @@
  * Ring-level rollout files beside the host folders: an Ansible inventory and playbook, and
  * `deploy.sh` for plain ssh. Each host is installed and checked before the next one starts.
  */
-import { formatIp } from '../ip';
 import type { RingModel } from '../model';
 import { rolloutTemplates, type GeneratedFile } from './render';
 import { shellQuote } from './shell';
@@ -69,7 +68,7 @@ export function rolloutView(model: RingModel, version: string): RolloutView {
     stage: `/var/cache/ringgen/${model.name}`,
     shStage: `.ringgen/${model.name}`,
     installDir: `/usr/local/lib/ringgen/${model.name}`,
-    hosts: model.hosts.map((h) => ({ name: h.name, internal: formatIp(h.internal!), external: h.external === undefined ? '' : formatIp(h.external) })),
+    hosts: model.hosts.map((h) => ({ name: h.name, internal: h.internal!.ip, external: h.external?.ip ?? '' })),
   };
 }
 

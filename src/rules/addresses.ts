@@ -1,8 +1,8 @@
 /** Addresses: valid IPs and subnets, no overlaps, containers inside their subnet and unique. */
 import type { Report } from '../diagnostics';
 import { UNUSABLE_BLOCKS } from '../diagnostics/codes/addresses';
-import { contains, formatIp, overlaps, parseCidr, parseHostAddress, parseIp, type Cidr } from '../ip';
-import { containerGateway, type HostModel, type RingModel } from '../model';
+import { contains, formatIp, overlaps, parseCidr, type Cidr } from '../ip';
+import type { HostModel, RingModel } from '../model';
 
 /** Blocks no host and no container subnet can use: they are not unicast addresses of a network. */
 const UNUSABLE: ReadonlyArray<{ net: Cidr; cidr: string }> = Object.keys(UNUSABLE_BLOCKS).map((cidr) => ({ net: parseCidr(cidr)!, cidr }));
@@ -21,22 +21,21 @@ export function checkAddresses(m: RingModel, r: Report): void {
 function checkHostAddresses(m: RingModel, r: Report): void {
   const owners = new Map<number, { host: string; field: 'internal' | 'external' }>();
   for (const h of m.hosts) {
-    for (const [field, text] of [['internal', h.spec.internal], ['external', h.spec.external]] as const) {
+    for (const [field, text, parsed] of [['internal', h.spec.internal, h.internal], ['external', h.spec.external, h.external]] as const) {
       if (text === undefined) continue;
-      const parsed = parseHostAddress(text);
       if (!parsed) {
         r.add('IP_INVALID', [...h.path, field], { kind: 'host', host: h.name, field, input: text });
         continue;
       }
-      const special = unusable({ network: parsed.ip, prefix: 32, size: 1 });
+      const special = unusable({ network: parsed.int, prefix: 32, size: 1 });
       if (special) {
-        r.add('IP_INVALID', [...h.path, field], { kind: 'hostUnusable', host: h.name, field, ip: formatIp(parsed.ip), block: special.cidr });
+        r.add('IP_INVALID', [...h.path, field], { kind: 'hostUnusable', host: h.name, field, ip: parsed.ip, block: special.cidr });
         continue;
       }
-      const other = owners.get(parsed.ip);
+      const other = owners.get(parsed.int);
       if (other !== undefined) {
-        r.add('IP_DUPLICATE', [...h.path, field], { ip: formatIp(parsed.ip), host: h.name, other: other.host, otherField: other.field });
-      } else owners.set(parsed.ip, { host: h.name, field });
+        r.add('IP_DUPLICATE', [...h.path, field], { ip: parsed.ip, host: h.name, other: other.host, otherField: other.field });
+      } else owners.set(parsed.int, { host: h.name, field });
     }
   }
 }
@@ -52,10 +51,9 @@ interface HostNetwork {
 function hostNetworks(m: RingModel): HostNetwork[] {
   const out: HostNetwork[] = [];
   for (const h of m.hosts) {
-    for (const [field, text] of [['internal', h.spec.internal], ['external', h.spec.external]] as const) {
-      const parsed = text === undefined ? undefined : parseHostAddress(text);
-      if (!parsed) continue;
-      out.push({ net: parsed.net ?? { network: parsed.ip, prefix: 32, size: 1 }, host: h.name, field, address: text!, network: parsed.net !== undefined });
+    for (const [field, text, parsed] of [['internal', h.spec.internal, h.internal], ['external', h.spec.external, h.external]] as const) {
+      if (!parsed || text === undefined) continue;
+      out.push({ net: parsed.block, host: h.name, field, address: text, network: parsed.net !== undefined });
     }
   }
   return out;
@@ -118,12 +116,12 @@ function checkBridgeAddresses(m: RingModel, r: Report): void {
         if (explicit !== undefined) r.add('IP_INVALID', path, { kind: 'bridgeAddress', host: h.name, bridge: b.name, input: explicit });
         continue;
       }
-      if (!contains(b.net, addr) || addr === b.net.network || addr === b.net.network + b.net.size - 1) {
-        r.add('BRIDGE_ADDRESS_INVALID', path, { kind: 'unusable', host: h.name, bridge: b.name, ip: formatIp(addr), subnet: b.spec.subnet });
+      if (!contains(b.net, addr.int) || addr.int === b.net.network || addr.int === b.net.network + b.net.size - 1) {
+        r.add('BRIDGE_ADDRESS_INVALID', path, { kind: 'unusable', host: h.name, bridge: b.name, ip: addr.ip, subnet: b.spec.subnet });
       }
-      const other = used.get(addr);
-      if (other) r.add('BRIDGE_ADDRESS_INVALID', path, { kind: 'shared', host: h.name, other, bridge: b.name, ip: formatIp(addr) });
-      else used.set(addr, h.name);
+      const other = used.get(addr.int);
+      if (other) r.add('BRIDGE_ADDRESS_INVALID', path, { kind: 'shared', host: h.name, other, bridge: b.name, ip: addr.ip });
+      else used.set(addr.int, h.name);
     }
   }
   for (const h of m.hosts) {
@@ -141,7 +139,7 @@ function hostAddressIndex(m: RingModel): (bridge: string, ip: number) => HostMod
       if (addr === undefined) continue;
       let byIp = index.get(bridge);
       if (!byIp) index.set(bridge, (byIp = new Map()));
-      if (!byIp.has(addr)) byIp.set(addr, h);
+      if (!byIp.has(addr.int)) byIp.set(addr.int, h);
     }
   }
   return (bridge, ip) => index.get(bridge)?.get(ip);
@@ -166,32 +164,34 @@ function checkContainerAddresses(m: RingModel, r: Report): void {
     }
     if (!bridge?.net) continue;
     const net = bridge.net;
-    if (!contains(net, c.ip)) {
+    const ip = c.ip.int;
+    if (!contains(net, ip)) {
       r.add('CONTAINER_IP_OUTSIDE', [...c.path, 'ip'], { container: c.name, ip: c.spec.ip, bridge: bridge.name, subnet: bridge.spec.subnet });
       continue;
     }
-    const hostWithIt = hostAt(bridge.name, c.ip);
-    if (c.ip === net.network || c.ip === net.network + net.size - 1) {
-      const kind = c.ip === net.network ? 'network' : 'broadcast';
+    const hostWithIt = hostAt(bridge.name, ip);
+    if (ip === net.network || ip === net.network + net.size - 1) {
+      const kind = ip === net.network ? 'network' : 'broadcast';
       r.add('CONTAINER_IP_RESERVED', [...c.path, 'ip'], { kind, container: c.name, ip: c.spec.ip, subnet: bridge.spec.subnet });
     } else if (hostWithIt) {
       const values = { container: c.name, ip: c.spec.ip, host: hostWithIt.name, bridge: bridge.name, first: formatIp(net.network + 1) };
       r.add('CONTAINER_IP_RESERVED', [...c.path, 'ip'], { kind: 'host', ...values });
     }
-    const key = `${bridge.name}\n${c.ip}`;
+    const key = `${bridge.name}\n${ip}`;
     const other = taken.get(key);
     if (other) r.add('CONTAINER_IP_DUPLICATE', [...c.path, 'ip'], { ip: c.spec.ip, first: other, second: c.label });
     else taken.set(key, c.label);
-    checkGateway(m, c, net, r);
+    checkGateway(c, net, r);
   }
 }
 
-function checkGateway(m: RingModel, c: RingModel['containers'][number], net: Cidr, r: Report): void {
+function checkGateway(c: RingModel['containers'][number], net: Cidr, r: Report): void {
   const g = c.spec.gateway;
   if (g === undefined || g === 'host') return;
-  const ip = parseIp(g);
+  // Not 'host': the model's gateway is the address given, parsed.
+  const ip = c.gateway?.int;
   const reserved = ip === net.network || ip === net.network + net.size - 1;
-  if (ip === undefined || !contains(net, ip) || reserved || ip === c.ip || containerGateway(m, c) === undefined) {
+  if (ip === undefined || !contains(net, ip) || reserved || ip === c.ip?.int) {
     const values = { container: c.name, gateway: g, bridge: c.spec.bridge };
     r.add('GATEWAY_INVALID', [...c.path, 'gateway'], reserved ? { ...values, reserved: ip === net.network ? 'network' : 'broadcast' } : values);
   }

@@ -1,6 +1,5 @@
 /** Numeric settings inside Open vSwitch's accepted ranges, MTUs, published ports. */
 import type { DiagnosticPath, Report } from '../diagnostics';
-import { formatIp } from '../ip';
 import type { RingModel } from '../model';
 
 type Setting = 'priority' | 'maxAge' | 'forwardDelay' | 'helloTime' | 'cost';
@@ -99,7 +98,7 @@ export function checkPublish(m: RingModel, r: Report): void {
       const key = `${on.name}\n${p.proto}\n${p.hostPort}`;
       const other = taken.get(key);
       if (other) {
-        const external = on.external === undefined ? {} : { external: formatIp(on.external) };
+        const external = on.external === undefined ? {} : { external: on.external.ip };
         r.add('PUBLISH_CONFLICT', p.path, { port: p.hostPort, proto: p.proto, host: on.name, ...external, first: other, second: c.label });
       } else taken.set(key, c.label);
     }

@@ -1,6 +1,5 @@
 /** Tunnels and the ring: consistent peering, connectivity, redundancy, spanning tree reach. */
 import type { Report } from '../diagnostics';
-import { bareIp } from '../ip';
 import { tunnelsOf, type RingModel } from '../model';
 import { analyseTree } from '../stp';
 
@@ -23,7 +22,7 @@ export function checkTunnels(m: RingModel, r: Report): void {
         r.add('REF_UNKNOWN', path, { kind: 'tunnelPeer', tunnel: end.name, host: h.name, peer: end.peer, declared: m.hosts.map((x) => x.name) });
         continue;
       }
-      const peerIp = bareIp(peer.spec.internal);
+      const peerIp = peer.internalWritten;
       // An invalid internal IP of the peer is its own IP_INVALID; a remote that repeats it is not a second mistake.
       if (end.remote !== peerIp) {
         r.add('TUNNEL_REMOTE_MISMATCH', [...path, 'remote'], { tunnel: end.name, host: h.name, peer: peer.name, remote: end.remote, peerIp });
@@ -41,7 +40,7 @@ export function checkTunnels(m: RingModel, r: Report): void {
       if (back.length > 0 && !back.some((t) => h.spec.tunnels.some((mine) => mine.name === t.name && mine.peer === peer.name))) {
         r.add('TUNNEL_NAME_MISMATCH', path, { tunnel: end.name, host: h.name, peer: peer.name, peerNames: back.map((t) => t.name) });
       } else {
-        r.add('TUNNEL_PEER_MISSING', path, { tunnel: end.name, host: h.name, peer: peer.name, hostIp: bareIp(h.spec.internal) });
+        r.add('TUNNEL_PEER_MISSING', path, { tunnel: end.name, host: h.name, peer: peer.name, hostIp: h.internalWritten });
       }
     }
   }
