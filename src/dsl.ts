@@ -4,6 +4,7 @@
  * can never half-build. Hosts form a ring in declaration order.
  */
 import { bareIp } from './ip';
+import { neighbourPairs, tunnelKinds } from './tunnel-kinds';
 import type { BridgeSpec, ContainerSpec, HostSpec, RingOptions, RingSpec, TunnelEndSpec } from './spec';
 
 /** Options of `.host(name, options)`: a host of the plain spec without its name and tunnel ends (the DSL derives them). */
@@ -109,24 +110,21 @@ export class RingBuilder {
   }
 }
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}\n${b}` : `${b}\n${a}`);
-
 /**
  * One tunnel per ring neighbour pair (the original's rule: same name on both ends,
  * names never repeat), renamed or complemented by explicit `.tunnel()` declarations.
  */
 export function ringTunnels(hosts: readonly string[], declared: readonly TunnelDecl[], type: 'gre' | 'vxlan'): TunnelDecl[] {
-  const neighbours: Array<[string, string]> = [];
-  if (hosts.length === 2) neighbours.push([hosts[0]!, hosts[1]!]);
-  if (hosts.length >= 3) hosts.forEach((h, i) => neighbours.push([h, hosts[(i + 1) % hosts.length]!]));
+  const pairKey = (a: string, b: string) => (a < b ? `${a}\n${b}` : `${b}\n${a}`);
+  // A declared tunnel is a ring neighbour's (it names the ring's tunnel for the pair) or a chord, as the model tells them apart.
+  const kinds = tunnelKinds(hosts, declared);
   const explicitForPair = new Map<string, TunnelDecl>();
   const chords: TunnelDecl[] = [];
-  const neighbourKeys = new Set(neighbours.map(([a, b]) => pairKey(a, b)));
-  for (const t of declared) {
-    const key = pairKey(t.a, t.b);
-    if (neighbourKeys.has(key) && !explicitForPair.has(key)) explicitForPair.set(key, t);
+  declared.forEach((t, i) => {
+    if (kinds[i] === 'neighbour') explicitForPair.set(pairKey(t.a, t.b), t);
     else chords.push(t);
-  }
+  });
+  const neighbours = neighbourPairs(hosts);
   const used = new Set(declared.map((t) => t.name));
   const prefix = type === 'gre' ? 'gre' : 'vx';
   let next = 0;

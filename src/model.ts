@@ -7,7 +7,10 @@ import { bareIp, ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddres
 import { containerVethNames, uplinkNames } from './names';
 import { resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
 import type { DiagnosticPath } from './diagnostics';
+import { tunnelKinds, type TunnelKind } from './tunnel-kinds';
 import type { BridgeSpec, ContainerSpec, HostSpec, RingSpec } from './spec';
+
+export type { TunnelKind } from './tunnel-kinds';
 
 export interface BridgeModel {
   spec: BridgeSpec;
@@ -78,6 +81,7 @@ export interface TunnelModel {
   a: string;
   b: string;
   cost: number;
+  kind: TunnelKind;
 }
 
 export interface RingModel {
@@ -120,7 +124,7 @@ function pairTunnels(hosts: readonly HostSpec[], defaultCost: number): TunnelMod
       if (!ends.has(key)) ends.set(key, t);
     }
   }
-  const out: TunnelModel[] = [];
+  const out: Array<Omit<TunnelModel, 'kind'>> = [];
   for (const h of hosts) {
     for (const end of h.tunnels) {
       if (end.peer <= h.name) continue;
@@ -129,7 +133,8 @@ function pairTunnels(hosts: readonly HostSpec[], defaultCost: number): TunnelMod
       out.push({ name: end.name, a: h.name, b: end.peer, cost: end.cost ?? back.cost ?? defaultCost });
     }
   }
-  return out;
+  const kinds = tunnelKinds(hosts.map((h) => h.name), out);
+  return out.map((t, i) => ({ ...t, kind: kinds[i]! }));
 }
 
 export function buildModel(spec: RingSpec): RingModel {

@@ -4,7 +4,7 @@
  * containers summarised per host and bridge, published ports. The SVG, Mermaid and DOT
  * writers only lay this out; none of them looks at the model.
  */
-import type { ContainerModel, HostModel, RingModel } from '../model';
+import type { ContainerModel, HostModel, RingModel, TunnelKind } from '../model';
 import type { StpResult } from '../stp';
 
 export interface GraphBridge {
@@ -63,7 +63,7 @@ export interface GraphTunnel {
   a: string;
   b: string;
   /** `neighbour`: between hosts next to each other in the ring; `chord`: any other tunnel. */
-  kind: 'neighbour' | 'chord';
+  kind: TunnelKind;
   cost: number;
   blocked: boolean;
 }
@@ -88,30 +88,10 @@ export interface GraphViewOptions {
 
 const byIp = (a: ContainerModel, b: ContainerModel) => (a.ip?.int ?? 0) - (b.ip?.int ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function pairKey(a: string, b: string): string {
-  return a < b ? `${a}\n${b}` : `${b}\n${a}`;
-}
-
-/** Pairs of hosts next to each other in declaration order: the ring itself. */
-function neighbourPairs(names: readonly string[]): Set<string> {
-  const pairs = new Set<string>();
-  if (names.length === 2) pairs.add(pairKey(names[0]!, names[1]!));
-  if (names.length >= 3) names.forEach((n, i) => pairs.add(pairKey(n, names[(i + 1) % names.length]!)));
-  return pairs;
-}
-
 function tunnels(model: RingModel, stp: StpResult): GraphTunnel[] {
-  const ring = neighbourPairs(model.hosts.map((h) => h.name));
-  const taken = new Set<string>();
   const blocked = new Set(stp.blocked.map((t) => t.name));
   const order = new Map(model.hosts.map((h) => [h.name, h.index]));
-  const list = model.tunnels.map((t) => {
-    const key = pairKey(t.a, t.b);
-    const kind: GraphTunnel['kind'] = ring.has(key) && !taken.has(key) ? 'neighbour' : 'chord';
-    if (kind === 'neighbour') taken.add(key);
-    const tunnel: GraphTunnel = { name: t.name, a: t.a, b: t.b, kind, cost: t.cost, blocked: model.opts.stp !== 'off' && blocked.has(t.name) };
-    return tunnel;
-  });
+  const list = model.tunnels.map((t): GraphTunnel => ({ name: t.name, a: t.a, b: t.b, kind: t.kind, cost: t.cost, blocked: model.opts.stp !== 'off' && blocked.has(t.name) }));
   const n = model.hosts.length;
   // Neighbour tunnels in ring order (host i to host i+1, the closing one last), then chords.
   const rank = (t: GraphTunnel) => {
