@@ -6,7 +6,7 @@ import { checkCommandLines } from './rules/limits';
 import { checkNames } from './rules/names';
 import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
 import { checkText } from './rules/text';
-import { checkRing, checkTunnels, fitTimers } from './rules/topology';
+import { checkRing, checkTunnels } from './rules/topology';
 import { parseSpec } from './schema';
 
 const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
@@ -33,7 +33,6 @@ export function checkSpec(input: unknown): CheckResult {
   const shape = parseSpec(input);
   if (!shape.spec) return { diagnostics: sortDiagnostics(shape.diagnostics) };
   const model = buildModel(shape.spec);
-  fitTimers(model);
   const report = new Report();
   checkText(shape.spec, report);
   for (const rule of RULES) rule(model, report);

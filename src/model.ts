@@ -5,10 +5,11 @@
  */
 import { bareIp, ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddress, type Ipv4, type Subnet } from './ip';
 import { containerVethNames, uplinkNames } from './names';
-import { resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
+import { fitTimers, resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
+import { analyseTree } from './stp';
 import type { DiagnosticPath } from './diagnostics';
 import { tunnelKinds, type TunnelKind } from './tunnel-kinds';
-import type { BridgeSpec, ContainerSpec, HostSpec, RingSpec } from './spec';
+import type { BridgeSpec, ContainerSpec, DockerNetwork, HostSpec, RestartPolicy, RingSpec } from './spec';
 
 export type { TunnelKind } from './tunnel-kinds';
 
@@ -47,6 +48,11 @@ export interface ContainerModel {
   /** `[host end, temporary container end]` of the eth1 veth. */
   veth: [string, string];
   mtu: number;
+  /** `tty`, `interactive`, `restart` and `network` with their defaults applied. */
+  tty: boolean;
+  interactive: boolean;
+  restart: RestartPolicy;
+  network: DockerNetwork;
   publishes: PublishModel[];
   /** Publish strings that did not parse, with their path. */
   badPublishes: Array<{ raw: string; path: DiagnosticPath }>;
@@ -87,7 +93,8 @@ export interface TunnelModel {
 export interface RingModel {
   spec: RingSpec;
   name: string;
-  opts: ResolvedOptions;
+  /** Every option resolved, the timers fitted to the ring: read only. */
+  readonly opts: Readonly<ResolvedOptions>;
   hosts: HostModel[];
   hostByName: Map<string, HostModel>;
   bridges: BridgeModel[];
@@ -194,6 +201,10 @@ export function buildModel(spec: RingSpec): RingModel {
       gateway: c.gateway === undefined ? undefined : c.gateway === 'host' ? hostByName.get(c.host)?.bridgeAddress.get(c.bridge) : parseIpv4(c.gateway),
       veth: containerVethNames(c.name),
       mtu: c.mtu ?? overlayMtu,
+      tty: c.tty ?? true,
+      interactive: c.interactive ?? true,
+      restart: c.restart ?? 'unless-stopped',
+      network: c.network ?? opts.dockerNetwork,
       publishes,
       badPublishes,
     };
@@ -201,7 +212,7 @@ export function buildModel(spec: RingSpec): RingModel {
     for (const p of publishes) hostByName.get(p.on)?.published.push({ container: model, publish: p });
     return model;
   });
-  return {
+  const draft: RingModel = {
     spec,
     name: spec.name,
     opts,
@@ -213,6 +224,11 @@ export function buildModel(spec: RingSpec): RingModel {
     tunnels: pairTunnels(spec.hosts, opts.tunnelCost),
     overlayMtu,
   };
+  // The timers ringgen chooses fit the tree, which the draft's hosts and tunnels decide; the
+  // model is the draft with them, and keeps the draft's election.
+  const model: RingModel = { ...draft, opts: fitTimers(opts, analyseTree(draft)) };
+  analyseTree(model, draft);
+  return model;
 }
 
 const tunnelIndex = new WeakMap<RingModel, Map<string, TunnelModel[]>>();

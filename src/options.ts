@@ -1,5 +1,10 @@
-/** Every default resolved once, into one object the rules and the renderer share. */
+/**
+ * Every default resolved once, into one object the rules and the renderer share. The model
+ * builder resolves them (`resolveOptions`, then `fitTimers` once the tree is known); nothing
+ * changes them after.
+ */
 import type { RingOptions, RingSpec } from './spec';
+import type { TreeAnalysis } from './stp';
 
 export interface ResolvedOptions {
   tunnel: 'gre' | 'vxlan';
@@ -22,13 +27,26 @@ export interface ResolvedOptions {
   vni: number;
   dockerNetwork: 'bridge' | 'none';
   /** Whether max-age / forward delay were chosen by ringgen (and may be raised to fit the ring). */
-  autoTimers: { maxAge: boolean; forwardDelay: boolean };
+  readonly autoTimers: { readonly maxAge: boolean; readonly forwardDelay: boolean };
 }
 
 /** Encapsulation overhead in bytes, inner Ethernet header and the VLAN tag of segment isolation included. */
 export function tunnelOverhead(type: 'gre' | 'vxlan'): number {
   const vlanTag = 4;
   return (type === 'gre' ? 38 : 50) + vlanTag;
+}
+
+/**
+ * The options with max-age (and forward delay, which Open vSwitch ties to it) raised to fit the
+ * ring when the user left them to ringgen: enough for the deepest tree after any single host loss.
+ */
+export function fitTimers(opts: Readonly<ResolvedOptions>, tree: TreeAnalysis): ResolvedOptions {
+  if (opts.stp === 'off' || !opts.autoTimers.maxAge) return { ...opts };
+  // Past 39 hops max-age is 40 whatever a host loss does: no need to elect those trees.
+  const worst = tree.intact.depth + 1 >= 40 ? tree.intact.depth : tree.afterLoss.reduce((w, l) => Math.max(w, l.depth), tree.intact.depth);
+  const maxAge = Math.min(40, Math.max(opts.maxAge, worst + 1));
+  const forwardDelay = opts.autoTimers.forwardDelay ? Math.max(opts.forwardDelay, Math.ceil(maxAge / 2) + 1) : opts.forwardDelay;
+  return { ...opts, maxAge, forwardDelay };
 }
 
 export function resolveOptions(spec: RingSpec): ResolvedOptions {

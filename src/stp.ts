@@ -274,9 +274,15 @@ const analyses = new WeakMap<RingModel, TreeAnalysis>();
 /**
  * Elects the trees of a model once: timers, rules and the renderer all ask the same question.
  * The election reads hosts, priorities and tunnels only, which never change after the model is built.
+ * `from`: a model with the same hosts and tunnels whose trees serve (the model builder's draft,
+ * whose trees fit the timers before the model is made).
  */
-export function analyseTree(model: RingModel): TreeAnalysis {
+export function analyseTree(model: RingModel, from?: RingModel): TreeAnalysis {
   let analysis = analyses.get(model);
+  if (!analysis && from && from.hosts === model.hosts && from.tunnels === model.tunnels) {
+    analysis = analyseTree(from);
+    analyses.set(model, analysis);
+  }
   if (!analysis) {
     let afterLoss: RedundancyLimit[] | undefined;
     analysis = {

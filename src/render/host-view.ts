@@ -152,10 +152,10 @@ export function createArgParts(m: RingModel, host: HostModel, c: ContainerModel)
   const s = c.spec;
   const parts: CreateArgPart[] = [{ field: [], args: ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`] }];
   const own = parts[0]!.args;
-  if (s.tty ?? true) own.push('--tty');
-  if (s.interactive ?? true) own.push('--interactive');
-  own.push('--restart', s.restart ?? 'unless-stopped');
-  own.push('--network', s.network ?? m.opts.dockerNetwork);
+  if (c.tty) own.push('--tty');
+  if (c.interactive) own.push('--interactive');
+  own.push('--restart', c.restart);
+  own.push('--network', c.network);
   if (s.hostname) parts.push({ field: ['hostname'], args: ['--hostname', s.hostname] });
   for (const key of Object.keys(s.env ?? {}).sort()) parts.push({ field: ['env', key], args: ['--env', `${key}=${s.env![key]}`] });
   if (s.envFile) parts.push({ field: ['envFile'], args: ['--env-file', s.envFile] });

@@ -87,16 +87,3 @@ export function checkRing(m: RingModel, r: Report): void {
     r.add('RING_REDUNDANCY_LIMIT', ['hosts'], { maxAge: m.opts.maxAge, lost: worst.lost, depth: worst.depth, failures: losses.length });
   }
 }
-
-/**
- * Raises max-age (and forward delay, which Open vSwitch ties to it) to fit the ring when
- * the user left them to ringgen: enough for the deepest tree after any single host loss.
- */
-export function fitTimers(m: RingModel): void {
-  if (m.opts.stp === 'off' || !m.opts.autoTimers.maxAge) return;
-  const analysis = analyseTree(m);
-  // Past 39 hops max-age is 40 whatever a host loss does: no need to elect those trees.
-  const worst = analysis.intact.depth + 1 >= 40 ? analysis.intact.depth : analysis.afterLoss.reduce((w, l) => Math.max(w, l.depth), analysis.intact.depth);
-  m.opts.maxAge = Math.min(40, Math.max(m.opts.maxAge, worst + 1));
-  if (m.opts.autoTimers.forwardDelay) m.opts.forwardDelay = Math.max(m.opts.forwardDelay, Math.ceil(m.opts.maxAge / 2) + 1);
-}
