@@ -71,7 +71,7 @@ export function summary(model: RingModel, stp: StpResult, outDir: string): strin
   const lines = [`ring ${model.name}: ${model.hosts.length} host(s), ${model.tunnels.length} ${model.opts.tunnel} tunnel(s), overlay MTU ${model.overlayMtu} -> ${printable(outDir)}`];
   for (const h of model.hosts) {
     const tunnels = model.tunnels.filter((t) => t.a === h.name || t.b === h.name).map((t) => t.name);
-    const published = h.published.map(({ container: c, publish: p }) => `${p.hostPort}/${p.proto}->${c.name}@${c.spec.host}`);
+    const published = h.published.map(({ container: c, publish: p }) => `${p.hostPort}/${p.proto}->${c.name}@${c.host}`);
     lines.push(
       `  ${h.name.padEnd(12)} ${h.internal!.ip.padEnd(15)} tunnels ${tunnels.join(',') || '-'}; containers ${h.containers.length}; published ${published.join(' ') || '-'}`,
     );

@@ -52,9 +52,9 @@ export interface HostSummary {
 /** The host's summary; `view` is its view when the caller has made it already (the summary does not depend on the version). */
 export function hostSummary(model: RingModel, host: HostModel, stp: StpResult, view: HostView = hostView(model, host, stp, '')): HostSummary {
   const cost = new Map(tunnelsOf(model, host.name).flatMap((t) => [[`${t.a}/${t.b}/${t.name}`, t.cost], [`${t.b}/${t.a}/${t.name}`, t.cost]]));
-  const image = new Map(host.containers.map((c) => [c.name, c.spec.image]));
+  const image = new Map(host.containers.map((c) => [c.name, c.image]));
   const published = host.published
-    .map(({ container: c, publish: p }) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.spec.host, ip: c.ip!.ip, containerPort: p.containerPort }))
+    .map(({ container: c, publish: p }) => ({ port: p.hostPort, proto: p.proto, container: c.name, containerHost: c.host, ip: c.ip!.ip, containerPort: p.containerPort }))
     .sort((a, b) => a.proto.localeCompare(b.proto) || a.port - b.port);
   return {
     tunnels: view.tunnels.map((t) => ({ name: t.name, type: model.opts.tunnel, peer: t.peer, remote: t.remote, cost: cost.get(`${host.name}/${t.peer}/${t.name}`)! })),

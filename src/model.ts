@@ -9,7 +9,7 @@ import { fitTimers, resolveOptions, tunnelOverhead, type ResolvedOptions } from 
 import { analyseTree } from './stp';
 import type { DiagnosticPath } from './diagnostics';
 import { tunnelKinds, type TunnelKind } from './tunnel-kinds';
-import type { BridgeSpec, ContainerSpec, DockerNetwork, HostSpec, RestartPolicy, RingSpec } from './spec';
+import type { BridgeSpec, ContainerSpec, DockerNetwork, HostSpec, RestartPolicy, RingSpec, VolumeSpec } from './spec';
 
 export type { TunnelKind } from './tunnel-kinds';
 
@@ -48,6 +48,16 @@ export interface ContainerModel {
   /** `[host end, temporary container end]` of the eth1 veth. */
   veth: [string, string];
   mtu: number;
+  /** The host it runs on, and the bridge of its `eth1`, by name. */
+  host: string;
+  bridge: string;
+  image: string;
+  /** Command and arguments; empty for the image's own. */
+  command: readonly string[];
+  env: Readonly<Record<string, string>>;
+  envFile: string | undefined;
+  volumes: readonly VolumeSpec[];
+  hostname: string | undefined;
   /** `tty`, `interactive`, `restart` and `network` with their defaults applied. */
   tty: boolean;
   interactive: boolean;
@@ -201,6 +211,14 @@ export function buildModel(spec: RingSpec): RingModel {
       gateway: c.gateway === undefined ? undefined : c.gateway === 'host' ? hostByName.get(c.host)?.bridgeAddress.get(c.bridge) : parseIpv4(c.gateway),
       veth: containerVethNames(c.name),
       mtu: c.mtu ?? overlayMtu,
+      host: c.host,
+      bridge: c.bridge,
+      image: c.image,
+      command: c.command ?? [],
+      env: c.env ?? {},
+      envFile: c.envFile,
+      volumes: c.volumes ?? [],
+      hostname: c.hostname,
       tty: c.tty ?? true,
       interactive: c.interactive ?? true,
       restart: c.restart ?? 'unless-stopped',

@@ -105,7 +105,7 @@ function tunnels(model: RingModel, stp: StpResult): GraphTunnel[] {
 
 function published(h: HostModel): GraphPublish[] {
   return h.published
-    .map(({ container: c, publish: p }) => ({ port: `${p.hostPort}/${p.proto}`, container: c.name, containerHost: c.spec.host, containerIp: c.ip!.ip, containerPort: p.containerPort, sort: p.hostPort }))
+    .map(({ container: c, publish: p }) => ({ port: `${p.hostPort}/${p.proto}`, container: c.name, containerHost: c.host, containerIp: c.ip!.ip, containerPort: p.containerPort, sort: p.hostPort }))
     .sort((a, b) => a.sort - b.sort || (a.port < b.port ? -1 : a.port > b.port ? 1 : 0))
     .map(({ sort: _sort, ...p }) => p);
 }
@@ -117,7 +117,7 @@ export function graphView(model: RingModel, stp: StpResult, version: string, opt
   const hosts: GraphHost[] = model.hosts.map((h) => {
     const groups: GraphContainerGroup[] = [];
     for (const b of model.bridges) {
-      const on = h.containers.filter((c) => c.spec.bridge === b.name).sort(byIp);
+      const on = h.containers.filter((c) => c.bridge === b.name).sort(byIp);
       if (on.length === 0) continue;
       const address = h.bridgeAddress.get(b.name);
       groups.push({

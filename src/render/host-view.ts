@@ -149,24 +149,23 @@ export interface CreateArgPart {
  * spec each comes from: the rule that keeps command lines under the kernel's limits names them.
  */
 export function createArgParts(m: RingModel, host: HostModel, c: ContainerModel): CreateArgPart[] {
-  const s = c.spec;
-  const parts: CreateArgPart[] = [{ field: [], args: ['--name', s.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`] }];
+  const parts: CreateArgPart[] = [{ field: [], args: ['--name', c.name, '--label', `ringgen.ring=${m.name}`, '--label', `ringgen.host=${host.name}`] }];
   const own = parts[0]!.args;
   if (c.tty) own.push('--tty');
   if (c.interactive) own.push('--interactive');
   own.push('--restart', c.restart);
   own.push('--network', c.network);
-  if (s.hostname) parts.push({ field: ['hostname'], args: ['--hostname', s.hostname] });
-  for (const key of Object.keys(s.env ?? {}).sort()) parts.push({ field: ['env', key], args: ['--env', `${key}=${s.env![key]}`] });
-  if (s.envFile) parts.push({ field: ['envFile'], args: ['--env-file', s.envFile] });
-  (s.volumes ?? []).forEach((v, i) => {
+  if (c.hostname) parts.push({ field: ['hostname'], args: ['--hostname', c.hostname] });
+  for (const key of Object.keys(c.env).sort()) parts.push({ field: ['env', key], args: ['--env', `${key}=${c.env[key]}`] });
+  if (c.envFile) parts.push({ field: ['envFile'], args: ['--env-file', c.envFile] });
+  c.volumes.forEach((v, i) => {
     const fields = 'source' in v ? ['type=bind', `source=${v.source}`] : ['type=volume', `source=${v.volume}`];
     fields.push(`target=${v.target}`);
     if (v.readonly) fields.push('readonly');
     parts.push({ field: ['volumes', i], args: ['--mount', fields.map(csvField).join(',')] });
   });
-  parts.push({ field: ['image'], args: ['--', s.image] });
-  (s.command ?? []).forEach((word, i) => parts.push({ field: ['command', i], args: [word] }));
+  parts.push({ field: ['image'], args: ['--', c.image] });
+  c.command.forEach((word, i) => parts.push({ field: ['command', i], args: [word] }));
   return parts;
 }
 
@@ -182,7 +181,7 @@ function createArgs(m: RingModel, host: HostModel, c: ContainerModel): string[] 
 export const DOCKER_CREATE_PREFIX = ['docker', 'create', '--label', `ringgen.hash=${'0'.repeat(33)}`] as const;
 
 function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: number): ContainerView {
-  const bridge = m.bridgeByName.get(c.spec.bridge)!;
+  const bridge = m.bridgeByName.get(c.bridge)!;
   const args = createArgs(m, host, c);
   const gw = c.gateway;
   return {
@@ -196,7 +195,7 @@ function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: 
     hostVeth: c.veth[0],
     tmpVeth: c.veth[1],
     gateway: gw?.ip ?? '',
-    envFile: c.spec.envFile ?? '',
+    envFile: c.envFile ?? '',
     // The gateway as its number, as the hash of every earlier build has it.
     hash: stableHash({ args, mtu: c.mtu, ip: c.ip!.ip, bridge: bridge.name, gw: gw?.int }),
     createArgs: args,
@@ -222,7 +221,8 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   const input: string[] = [];
   const me = h.internal!.ip;
   const proto = m.opts.tunnel === 'gre' ? '-p gre' : '-p udp --dport 4789';
-  const peers = [...new Set(h.spec.tunnels.map((t) => t.remote))].sort();
+  // Every tunnel end's remote is its peer's internal IP (the checks see to it).
+  const peers = [...new Set(tunnelsOf(m, h.name).map((t) => m.hostByName.get(t.a === h.name ? t.b : t.a)!.internal!.ip))].sort();
   for (const p of peers) input.push(`-s ${p}/32 -d ${me}/32 ${proto} -j ACCEPT`);
   input.push(`-d ${me}/32 ${proto} -j DROP`);
   const pre: string[] = [];
@@ -230,7 +230,7 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   const publishes = h.published.map(({ container: c, publish: p }) => ({ c, p }));
   publishes.sort((x, y) => x.p.proto.localeCompare(y.p.proto) || x.p.hostPort - y.p.hostPort);
   for (const { c, p } of publishes) {
-    const target = { ip: c.ip!.ip, bridge: c.spec.bridge };
+    const target = { ip: c.ip!.ip, bridge: c.bridge };
     const ext = h.external!.ip;
     pre.push(`-d ${ext}/32 -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${target.ip}:${p.containerPort}`);
     const snat = h.bridgeAddress.get(target.bridge)!.ip;
