@@ -1,53 +1,14 @@
 /**
  * What each host carries, in structured form, for `manifest.json`: `ringgen plan` compares
  * two builds through it instead of reading scripts. Sorted, so equal rings give equal JSON.
+ * Its type is the manifest schema's (src/plan/manifest-schema.ts).
  */
 import { tunnelsOf, type HostModel, type RingModel } from './model';
 import { hostView, type HostView } from './render/host-view';
 import type { StpResult } from './stp';
+import type { HostSummary } from './plan/manifest-schema';
 
-export interface TunnelSummary {
-  name: string;
-  type: 'gre' | 'vxlan';
-  peer: string;
-  /** The peer's internal IP. */
-  remote: string;
-  cost: number;
-}
-
-export interface BridgeSummary {
-  name: string;
-  subnet: string;
-  /** This host's address on the bridge. */
-  address: string;
-  vlan: number;
-}
-
-export interface ContainerSummary {
-  name: string;
-  bridge: string;
-  ip: string;
-  image: string;
-  /** Hash of everything `up.sh` creates the container from: when it changes, up.sh recreates it. */
-  settings: string;
-}
-
-/** A port published on this host's external IP, forwarded to a container (maybe on another host). */
-export interface PublishSummary {
-  port: number;
-  proto: 'tcp' | 'udp';
-  container: string;
-  containerHost: string;
-  ip: string;
-  containerPort: number;
-}
-
-export interface HostSummary {
-  tunnels: TunnelSummary[];
-  bridges: BridgeSummary[];
-  containers: ContainerSummary[];
-  published: PublishSummary[];
-}
+export type { BridgeSummary, ContainerSummary, HostSummary, PublishSummary, TunnelSummary } from './plan/manifest-schema';
 
 /** The host's summary; `view` is its view when the caller has made it already (the summary does not depend on the version). */
 export function hostSummary(model: RingModel, host: HostModel, stp: StpResult, view: HostView = hostView(model, host, stp, '')): HostSummary {

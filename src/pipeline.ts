@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { checkSpec } from './check';
 import { diagnostic, hasErrors, RingError, type Diagnostic } from './diagnostics';
 import { isRingBuilder, type RingBuilder } from './dsl';
-import { hostSummary, type HostSummary } from './host-summary';
+import { hostSummary } from './host-summary';
 import { renderGraph, type GraphFormat } from './graph/render';
 import type { RingModel } from './model';
 import { hostView, type HostView } from './render/host-view';
 import { renderHostView, type GeneratedFile } from './render/render';
 import { renderRollout } from './render/rollout';
-import { MANIFEST_FORMAT, manifestFile } from './plan/manifest';
+import { MANIFEST_FORMAT, manifestFile, type Manifest } from './plan/manifest';
 import type { RingSpec } from './spec';
 import { analyseTree, type StpResult } from './stp';
 import { VERSION } from './version';
@@ -94,7 +94,7 @@ export function ringGraph(input: RingInput | UncheckedInput, format: GraphFormat
 }
 
 function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[], views: ReadonlyMap<string, HostView>): GeneratedFile {
-  const hosts: Record<string, { internal: string; external: string | null; files: string[] } & HostSummary> = {};
+  const hosts: Manifest['hosts'] = {};
   // Each host's files, by the folder they are in (host names never hold a slash).
   const byFolder = new Map<string, string[]>();
   for (const f of files) {
@@ -114,8 +114,8 @@ function manifest(model: RingModel, stp: StpResult, files: GeneratedFile[], view
     };
   }
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const body = {
-    generator: 'ringgen' as const,
+  const body: Manifest = {
+    generator: 'ringgen',
     format: MANIFEST_FORMAT,
     version: VERSION,
     ring: model.name,

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
+import { manifestSchema, summarySchema } from '../src/plan/manifest-schema';
 import { formatPlan } from '../src/plan/format';
 import { makePlan, type Plan } from '../src/plan/plan';
 import { style } from '../src/format';
@@ -55,6 +56,16 @@ const host = (p: Plan, name: string) => p.hosts.find((h) => h.host === name)!;
 const lines = (p: Plan, name: string) => host(p, name).changes.filter((c) => c.kind !== 'rule' && c.kind !== 'file').map((c) => `${c.op} ${c.text}`);
 
 describe('plan', () => {
+  it('a build writes its manifest as the schema that reads it back has it: every field, no other', () => {
+    const manifest = JSON.parse(buildRing(fixture()).files.find((f) => f.path === 'manifest.json')!.content);
+    const strict = manifestSchema.strict().safeParse(manifest);
+    expect(strict.success, JSON.stringify(strict.error?.issues)).toBe(true);
+    const host = manifest.hosts.a;
+    expect(Object.keys(host).sort()).toEqual(['bridges', 'containers', 'external', 'files', 'internal', 'published', 'tunnels']);
+    expect(summarySchema.parse(host).tunnels.map((t) => t.remote).sort()).toEqual(['10.9.0.2', '10.9.0.3', '10.9.0.4']);
+    expect(manifestSchema.safeParse({ ...manifest, hosts: { a: { ...host, internal: 1 } } }).success).toBe(false);
+  });
+
   it('nothing changed: every host unchanged, changed false', () => {
     const p = plan(built(), {});
     expect(p.changed).toBe(false);

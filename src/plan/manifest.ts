@@ -4,38 +4,12 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import type { HostSummary } from '../host-summary';
+import type { z } from 'zod';
 import { PATTERNS } from '../names';
-import { nameMap } from '../schema';
 import type { GeneratedFile } from '../render/render';
+import { readSchema, summaryCopy, summarySchema, type HostSummary, type Manifest } from './manifest-schema';
 
-const summarySchema = z.object({
-  tunnels: z.array(z.object({ name: z.string(), type: z.string(), peer: z.string(), remote: z.string(), cost: z.number() })),
-  bridges: z.array(z.object({ name: z.string(), subnet: z.string(), address: z.string(), vlan: z.number() })),
-  containers: z.array(z.object({ name: z.string(), bridge: z.string(), ip: z.string(), image: z.string(), settings: z.string() })),
-  published: z.array(
-    z.object({ port: z.number(), proto: z.enum(['tcp', 'udp']), container: z.string(), containerHost: z.string(), ip: z.string(), containerPort: z.number() }),
-  ),
-});
-
-/** The manifest format ringgen writes; older manifests have no `format` (and no `sha256`). */
-export const MANIFEST_FORMAT = 2;
-
-const manifestSchema = z.object({
-  generator: z.literal('ringgen'),
-  format: z.number().int().positive().optional(),
-  version: z.string(),
-  ring: z.string(),
-  tunnel: z.string().optional(),
-  stp: z.string().optional(),
-  root: z.string().nullable().optional(),
-  blocked: z.array(z.object({ tunnel: z.string(), between: z.array(z.string()) })).optional(),
-  overlayMtu: z.number().optional(),
-  hosts: nameMap(z.object({ files: z.array(z.string()) }).passthrough(), 'an object of hosts'),
-  files: z.array(z.string()),
-  sha256: nameMap(z.string().regex(/^[0-9a-f]{64}$/), 'an object of hashes').optional(),
-});
+export { MANIFEST_FORMAT, type Manifest } from './manifest-schema';
 
 /** A relative path of the output folder: plain segments, no `..`, nothing absolute. */
 export const SAFE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
@@ -62,8 +36,8 @@ export interface BuildRecord {
 
 export type Parsed = { record: BuildRecord; ignored: string[] } | { error: string };
 
-/** What a manifest holds, as its schema reads it. */
-export type ManifestData = z.infer<typeof manifestSchema>;
+/** What a manifest holds, as its schema reads it (of any format). */
+export type ManifestData = z.infer<typeof readSchema>;
 
 /** Parses manifest text; `read` supplies the files it lists. */
 export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
@@ -73,11 +47,11 @@ export function parseManifest(text: string, read: BuildRecord['read']): Parsed {
   } catch (e) {
     return { error: `not JSON (${(e as Error).message})` };
   }
-  const m = manifestSchema.safeParse(json);
+  const m = readSchema.safeParse(json);
   if (!m.success) return { error: `not a ringgen manifest (${m.error.issues.map((i) => `${i.path.join('.') || 'top'}: ${i.message}`).join('; ')})` };
   return recordOf(m.data, read, (entry) => {
     const s = summarySchema.safeParse(entry);
-    return s.success ? (s.data as HostSummary) : undefined;
+    return s.success ? s.data : undefined;
   });
 }
 
@@ -116,14 +90,11 @@ function recordOf(d: Omit<ManifestData, 'hosts'> & { hosts: Record<string, unkno
   return { record, ignored };
 }
 
-/** A manifest's data whose hosts each carry their summary, as a build makes it. */
-export type BuiltManifest = Omit<ManifestData, 'hosts'> & { hosts: Record<string, { files: string[] } & HostSummary> };
-
 /** What each manifest file a build made was made from, while its text is unchanged. */
-const madeFrom = new WeakMap<GeneratedFile, { content: string; data: BuiltManifest }>();
+const madeFrom = new WeakMap<GeneratedFile, { content: string; data: Manifest }>();
 
 /** The `manifest.json` of a build, from its data; reading the build back (`recordOfBuild`) then takes the data, not the text. */
-export function manifestFile(data: BuiltManifest): GeneratedFile {
+export function manifestFile(data: Manifest): GeneratedFile {
   const file: GeneratedFile = { path: 'manifest.json', content: `${JSON.stringify(data, null, 2)}\n`, mode: 0o644 };
   madeFrom.set(file, { content: file.content, data });
   return file;
@@ -142,16 +113,6 @@ export function recordOfBuild(files: readonly GeneratedFile[]): BuildRecord {
   const parsed = parseManifest(file.content, read);
   if ('error' in parsed) throw new Error(`ringgen's own manifest does not parse: ${parsed.error}`);
   return parsed.record;
-}
-
-/** A host summary with the schema's fields only, as `summarySchema` parses it. */
-function summaryCopy(s: HostSummary): HostSummary {
-  return {
-    tunnels: s.tunnels.map(({ name, type, peer, remote, cost }) => ({ name, type, peer, remote, cost })),
-    bridges: s.bridges.map(({ name, subnet, address, vlan }) => ({ name, subnet, address, vlan })),
-    containers: s.containers.map(({ name, bridge, ip, image, settings }) => ({ name, bridge, ip, image, settings })),
-    published: s.published.map(({ port, proto, container, containerHost, ip, containerPort }) => ({ port, proto, container, containerHost, ip, containerPort })),
-  };
 }
 
 /** Whether every folder on the way to `p` inside `dir` is a real folder and `p` a regular file: no symbolic link is followed. */
