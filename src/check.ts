@@ -6,13 +6,13 @@ import { checkCommandLines } from './rules/limits';
 import { checkNames } from './rules/names';
 import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
 import { checkText } from './rules/text';
-import { checkRing, checkTunnels } from './rules/topology';
+import { checkRing } from './rules/topology';
 import { parseSpec } from './schema';
+import { pairTunnelEnds } from './tunnels';
 
 const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
   checkNames,
   checkAddresses,
-  checkTunnels,
   checkRing,
   checkSpanningTree,
   checkBfd,
@@ -32,8 +32,9 @@ export interface CheckResult {
 export function checkSpec(input: unknown): CheckResult {
   const shape = parseSpec(input);
   if (!shape.spec) return { diagnostics: sortDiagnostics(shape.diagnostics) };
-  const model = buildModel(shape.spec);
   const report = new Report();
+  // The ends are paired, and peering checked, before the model is built from the pairs.
+  const model = buildModel(shape.spec, pairTunnelEnds(shape.spec.hosts, report));
   checkText(shape.spec, report);
   for (const rule of RULES) rule(model, report);
   return { model, diagnostics: sortDiagnostics(report.items) };

@@ -4,7 +4,7 @@
  * can never half-build. Hosts form a ring in declaration order.
  */
 import { bareIp } from './ip';
-import { neighbourPairs, tunnelKinds } from './tunnel-kinds';
+import { neighbourPairs, tunnelKinds, type TunnelPair } from './tunnels';
 import type { BridgeSpec, ContainerSpec, HostSpec, RingOptions, RingSpec, TunnelEndSpec } from './spec';
 
 /** Options of `.host(name, options)`: a host of the plain spec without its name and tunnel ends (the DSL derives them). */
@@ -19,12 +19,8 @@ export interface TunnelOptions {
   cost?: number;
 }
 
-interface TunnelDecl {
-  name: string;
-  a: string;
-  b: string;
-  cost?: number;
-}
+/** A declared tunnel: a pair, as the model has it. */
+type TunnelDecl = TunnelPair;
 
 /** Builds a ring. Methods return the builder, so calls chain; loops work the same way. */
 export class RingBuilder {

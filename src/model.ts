@@ -3,15 +3,15 @@
  * (addresses, interface names, VLANs, MTUs, tunnel pairs) computed once. Built
  * leniently, so the rules can run on a broken spec; rendered only when no rule failed.
  */
-import { bareIp, ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddress, type Ipv4, type Subnet } from './ip';
+import { ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddress, type Ipv4, type Subnet } from './ip';
 import { containerVethNames, uplinkNames } from './names';
 import { fitTimers, resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
 import { analyseTree } from './stp';
 import type { DiagnosticPath } from './diagnostics';
-import { tunnelKinds, type TunnelKind } from './tunnel-kinds';
+import { pairTunnelEnds, tunnelKinds, type TunnelKind, type TunnelPair } from './tunnels';
 import type { BridgeSpec, ContainerSpec, DockerNetwork, HostSpec, RestartPolicy, RingSpec, VolumeSpec } from './spec';
 
-export type { TunnelKind } from './tunnel-kinds';
+export type { TunnelKind } from './tunnels';
 
 export interface BridgeModel {
   spec: BridgeSpec;
@@ -75,8 +75,6 @@ export interface HostModel {
   path: DiagnosticPath;
   /** The internal address, parsed once; undefined when it does not parse (IP_INVALID). */
   internal: HostAddress | undefined;
-  /** The address part of `internal` as written: what each peer's tunnel end repeats as `remote` (the same as `internal.ip` whenever that parses). */
-  internalWritten: string;
   /** The external address, parsed once; undefined without one or when it does not parse. */
   external: HostAddress | undefined;
   internalIface: string;
@@ -114,6 +112,12 @@ export interface RingModel {
   overlayMtu: number;
 }
 
+/** The tunnels of the pairs, their cost and kind resolved. */
+function tunnelModels(hosts: readonly HostSpec[], pairs: readonly TunnelPair[], defaultCost: number): TunnelModel[] {
+  const kinds = tunnelKinds(hosts.map((h) => h.name), pairs);
+  return pairs.map((t, i) => ({ name: t.name, a: t.a, b: t.b, cost: t.cost ?? defaultCost, kind: kinds[i]! }));
+}
+
 const PUBLISH = /^(?:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/;
 
 function parsePublish(raw: string, path: DiagnosticPath, ownHost: string): PublishModel | undefined {
@@ -130,31 +134,8 @@ function stpAddress(index: number): string {
   return `02:52:47:00:${((n >> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
 }
 
-/** Matches tunnel ends into tunnels: both ends carry the same name and name each other. */
-function pairTunnels(hosts: readonly HostSpec[], defaultCost: number): TunnelModel[] {
-  // Each host's ends by name and peer (the first, as a search would find it): a hub with thousands
-  // of tunnels is not searched once per spoke.
-  const ends = new Map<string, HostSpec['tunnels'][number]>();
-  for (const h of hosts) {
-    for (const t of h.tunnels) {
-      const key = `${h.name}\n${t.peer}\n${t.name}`;
-      if (!ends.has(key)) ends.set(key, t);
-    }
-  }
-  const out: Array<Omit<TunnelModel, 'kind'>> = [];
-  for (const h of hosts) {
-    for (const end of h.tunnels) {
-      if (end.peer <= h.name) continue;
-      const back = ends.get(`${end.peer}\n${h.name}\n${end.name}`);
-      if (!back) continue;
-      out.push({ name: end.name, a: h.name, b: end.peer, cost: end.cost ?? back.cost ?? defaultCost });
-    }
-  }
-  const kinds = tunnelKinds(hosts.map((h) => h.name), out);
-  return out.map((t, i) => ({ ...t, kind: kinds[i]! }));
-}
-
-export function buildModel(spec: RingSpec): RingModel {
+/** The model of a spec, its tunnels made from `pairs` (the spec's tunnel ends paired, when not given). */
+export function buildModel(spec: RingSpec, pairs: readonly TunnelPair[] = pairTunnelEnds(spec.hosts)): RingModel {
   const opts = resolveOptions(spec);
   const bridges: BridgeModel[] = spec.bridges.map((b, index) => ({
     spec: b,
@@ -180,7 +161,6 @@ export function buildModel(spec: RingSpec): RingModel {
       index,
       path: ['hosts', h.name],
       internal: parseHostAddress(h.internal),
-      internalWritten: bareIp(h.internal),
       external: h.external === undefined ? undefined : parseHostAddress(h.external),
       internalIface: h.internalIface ?? opts.internalIface,
       externalIface: h.externalIface ?? opts.externalIface,
@@ -239,7 +219,7 @@ export function buildModel(spec: RingSpec): RingModel {
     bridges,
     bridgeByName: new Map(bridges.map((b) => [b.name, b])),
     containers,
-    tunnels: pairTunnels(spec.hosts, opts.tunnelCost),
+    tunnels: tunnelModels(spec.hosts, pairs, opts.tunnelCost),
     overlayMtu,
   };
   // The timers ringgen chooses fit the tree, which the draft's hosts and tunnels decide; the
