@@ -15,7 +15,7 @@ import { removeWritten, written, writtenOriginal } from './fixtures';
 import { hasTool, run, tempDir } from './helpers';
 
 const HOST_SCRIPTS = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh'];
-const VERSION_LINE = 'require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"';
+const VERSION_LINE = 'readonly BASH_MAJOR="${BASH_VERSINFO[0]}" BASH_MINOR="${BASH_VERSINFO[1]}"';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -74,7 +74,7 @@ describe('bash version', () => {
       expect(text.split(VERSION_LINE).length, s).toBe(2);
       // The script with the version its check reads replaced, in the host folder (it finds its files there).
       const faked = join(host1, `faked-${s}`);
-      writeFileSync(faked, text.replace(VERSION_LINE, `require_bash ${major} ${minor}`));
+      writeFileSync(faked, text.replace(VERSION_LINE, `readonly BASH_MAJOR=${major} BASH_MINOR=${minor}`));
       const r = run('bash', [faked, '--help'], { env: { PATH: path } });
       rmSync(faked);
       if (outcome === 'runs') {

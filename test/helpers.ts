@@ -58,12 +58,24 @@ export function requireTools(tools: string[], needsRoot = false): boolean {
 }
 
 /**
- * The arguments the first `docker create` line of an up.sh passes to docker, exactly as bash
- * splits them: the line runs in bash with a `docker` function that prints each argument.
+ * The data block of a generated host script: from its `# Host ...` line to the library's first
+ * line (`# The library: ...`), which it holds as the last line.
+ */
+export function dataBlock(script: string): string {
+  const lines = script.split('\n');
+  const start = lines.findIndex((l) => /^# Host \S+ of ring \S+: /.test(l));
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('# The library: '));
+  if (start < 0 || end < 0) throw new Error('no data block in this script');
+  return lines.slice(start, end + 1).join('\n');
+}
+
+/**
+ * The arguments an up.sh passes to docker for its first container (`create --label
+ * ringgen.hash=HASH ...`), exactly as bash splits them: its data block runs in bash, which prints
+ * each word of the container's `docker create` arguments.
  */
 export function dockerCreateArgs(up: string): string[] {
-  const line = /docker create [\s\S]*? >\/dev\/null\n/.exec(up)![0].replace(/>\/dev\/null\n$/, '');
-  const res = run('bash', ['-c', `docker() { printf '%s\\0' "$@"; }\nwant=HASH\n${line}\n`]);
-  if (res.status !== 0) throw new Error(`the docker create line failed in bash: ${res.stderr}`);
+  const res = run('bash', ['-c', `${dataBlock(up)}\nprintf '%s\\0' create --label ringgen.hash=HASH "\${C0_CREATE[@]}"\n`]);
+  if (res.status !== 0) throw new Error(`the data block failed in bash: ${res.stderr}`);
   return res.stdout.split('\0').slice(0, -1);
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
-import { dockerCreateArgs, run } from './helpers';
+import { dataBlock, dockerCreateArgs, run } from './helpers';
 
 const HOSTILE = ['$(touch /tmp/ringgen-pwned)', '`id`', 'a; rm -rf /', "it's", '"quoted"', 'line1\nline2', '\\back\\slash', '$HOME ${PATH}', '*', '-rf', ' lead', 'x'.repeat(5000), '{{handlebars}}', '\t', 'ümlaut €'];
 
@@ -46,7 +46,11 @@ describe('hostile strings', () => {
   it('the env file path is quoted where up.sh reads it', () => {
     const out = buildRing(base().container('c1', { host: 'h1', bridge: 'br0', ip: '192.168.7.20', image: 'busybox', envFile: "/tmp/ringgen-x/it's $(touch /tmp/ringgen-pwned2).env" }));
     const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
-    expect(up).toContain(`digest=$(env_file_digest c1 '/tmp/ringgen-x/it'\\''s $(touch /tmp/ringgen-pwned2).env') || exit`);
+    // A field of the container's row in the data block, quoted: bash reads it back exactly, running nothing.
+    expect(dataBlock(up)).toContain(`'/tmp/ringgen-x/it'\\''s $(touch /tmp/ringgen-pwned2).env')`);
+    const read = run('bash', ['-c', `${dataBlock(up)}\nprintf '%s' "\${C0[10]}"`]);
+    expect(read.stdout).toBe("/tmp/ringgen-x/it's $(touch /tmp/ringgen-pwned2).env");
+    expect(up).toContain('digest=$(env_file_digest "${FIELDS[0]}" "${FIELDS[10]}") || exit');
   });
 
   const nameFields: Array<[string, (s: string) => ReturnType<typeof base>]> = [

@@ -70,7 +70,7 @@ describe('the front page', () => {
 
 describe('the package', () => {
   it('ships what runs and what the README points at; nothing runs at install', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/ringgen.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'templates/up.sh.hbs', 'templates/init/ring.config.ts', 'examples/original.ring.ts']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/ringgen.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'templates/up.sh.hbs', 'templates/lib/common.sh', 'templates/lib/up.sh', 'templates/init/ring.config.ts', 'examples/original.ring.ts']) {
       expect(packed, f).toContain(f);
     }
     expect(packed.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);

@@ -11,7 +11,7 @@ import { makePlan } from '../src/plan/plan';
 import type { RingSpec } from '../src/spec';
 import { writeOutput } from '../src/writer';
 import { ringgen } from './cli-run';
-import { dockerCreateArgs, requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
+import { dataBlock, dockerCreateArgs, requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 import { formatPath } from '../src/diagnostics';
 
 const dirs: string[] = [];
@@ -79,8 +79,8 @@ describe('regressions', () => {
       expect(out.diagnostics).toEqual([]);
       const up = out.files.find((f) => f.path === 'h1/up.sh')!.content;
       expect(run('bash', ['-n'], { input: up }).status, envFile).toBe(0);
-      // die speaks on stderr, as the script's own does: c0_hash's output is the hash.
-      const script = `${up.replace(/\nmain "\$@"\n$/, '\n')}\ndie() { printf '%s\\n' "$*" >&2; exit 3; }\nc0_hash\n`;
+      // die speaks on stderr, as the script's own does: container_hash's output is the hash.
+      const script = `${up.replace(/\nmain "\$@"\n$/, '\n')}\ndie() { printf '%s\\n' "$*" >&2; exit 3; }\ncontainer_hash 0\n`;
       const r = run('bash', ['-c', script]);
       // (bash -c has no BASH_SOURCE, which the script's header notes on stderr.)
       expect(r.stderr.split('\n').filter((l) => l.startsWith('container ')), envFile).toEqual([`container c1: env file ${envFile} is missing on this host, or is not a regular readable file`]);
@@ -96,8 +96,8 @@ describe('regressions', () => {
     r.container('c1', { host: 'h1', bridge: 'constructor', ip: '192.168.7.20', image: 'busybox', env: JSON.parse('{"constructor": "a", "__proto__": "b"}') as Record<string, string> });
     const out = buildRing(r);
     expect(out.diagnostics).toEqual([]);
-    expect(out.files.find((f) => f.path === 'h4/up.sh')!.content).toContain('ensure_linux_bridge constructor 192.168.7.200 24');
-    const create = /docker create .*/.exec(out.files.find((f) => f.path === 'h1/up.sh')!.content)![0];
+    expect(dataBlock(out.files.find((f) => f.path === 'h4/up.sh')!.content)).toMatch(/^ {2}'constructor 192\.168\.7\.200 24 /m);
+    const create = dockerCreateArgs(out.files.find((f) => f.path === 'h1/up.sh')!.content).join(' ');
     expect(create).toContain('--env __proto__=b --env constructor=a');
     const bad = JSON.parse(JSON.stringify(r.toSpec())) as RingSpec;
     bad.containers![0]!.env = JSON.parse('{"__proto__": 1}') as Record<string, string>;
@@ -291,8 +291,10 @@ describe('regressions', () => {
     // boot, starts no handler thread, and the kernel datapath loses every upcall: nothing forwards.
     const dir = written(three());
     const check = readFileSync(join(dir, 'h1/check.sh'), 'utf8');
-    expect(check).toMatch(/\n  check_upcalls\n/);
-    expect(readFileSync(join(written(three({ datapath: 'netdev' })), 'h1/check.sh'), 'utf8')).not.toMatch(/check_upcalls/);
+    // Run on the kernel datapath only: the data block says which one the host has.
+    expect(check).toMatch(/\n  if \[ "\$DATAPATH" != netdev \]; then check_upcalls; fi\n/);
+    expect(dataBlock(check)).toMatch(/^readonly DATAPATH=system /m);
+    expect(dataBlock(readFileSync(join(written(three({ datapath: 'netdev' })), 'h1/check.sh'), 'utf8'))).toMatch(/^readonly DATAPATH=netdev /m);
     const work = tempDir();
     dirs.push(work);
     // ovs-vswitchd stand-ins: a process whose only thread is named like OVS's handler threads, and one without.

@@ -1,33 +1,26 @@
 /**
- * The watcher's spanning tree follower, run in bash on its own: which monitor lines count as a
- * change, and what an announcement runs. The lab runs it for real (bench:failover, ring tests).
+ * The watcher's spanning tree follower, run in bash from the library file itself
+ * (templates/lib/up.sh, sourced after a small data block): which monitor lines count as a change,
+ * and what an announcement runs. The lab runs it for real (bench:failover, ring tests).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
 import { buildRing } from '../src/pipeline';
 import { originalBuild } from './fixtures';
-import { tempDir } from './helpers';
+import { dataBlock, tempDir } from './helpers';
+import { sample, withLibrary } from './host-lib';
 
-let upSh = '';
-
-function fn(name: string): string {
-  const m = upSh.match(new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?^\\}\\n`, 'm'));
-  if (!m) throw new Error(`up.sh has no function ${name}`);
-  return m[0];
-}
+/** The library of up.sh (common.sh, owned.sh, up.sh) with a sample host's data, then SCRIPT. */
+const lib = (script: string, data = sample()) => withLibrary(data, ['common', 'owned', 'up'], script);
 
 function bash(script: string, env: Record<string, string> = {}): string {
   const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`bash failed: ${r.stderr}`);
   return r.stdout;
 }
-
-beforeAll(() => {
-  upSh = originalBuild().files.find((f) => f.path === 'host1/up.sh')!.content;
-});
 
 describe('watcher: spanning tree follower', () => {
   it('a port counts as changed on its first report and when its role or state changes, not when only counters do; changes after the first are logged', () => {
@@ -41,12 +34,11 @@ describe('watcher: spanning tree follower', () => {
       ',new,gre3,"{rstp_designated_bridge_id=""8.000.025247000004"", rstp_port_role=Alternate, rstp_port_state=Discarding}"',
       ',new,gre0,"{rstp_port_role=Root, rstp_port_state=Forwarding, rstp_tx_count=""9""}"',
     ];
-    const out = bash(`${fn('tree_changed')}
-log() { echo "log: $*"; }
+    const out = bash(lib(`log() { echo "log: $*"; }
 declare -A TREE_STATE=()
 while IFS= read -r line; do
   if tree_changed "$line"; then echo yes; else echo no; fi
-done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
+done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`)));
     expect(out.trim().split('\n')).toEqual(['no', 'no', 'yes', 'no', 'no', 'log: spanning tree: port gre0 Designated/Discarding -> Root/Forwarding', 'yes', 'yes', 'no']);
   });
 
@@ -71,10 +63,11 @@ done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
       ].join('\n'),
     );
     chmodSync(join(bin, 'ovsdb-client'), 0o755);
-    const funcs = ['watch_tree', 'tree_changed', ...(upSh.includes('read_monitor_line() {') ? ['read_monitor_line'] : [])].map(fn).join('');
-    const r = spawnSync('timeout', ['6', 'bash', '-c', `${funcs}\nlog() { echo "log: $*"; }\nannounce_containers() { :; }\ncontainer_pids() { :; }\nwatch_tree`], {
+    const data = sample();
+    data.scalars.DEFAULT_STATE_DIR = dir;
+    const r = spawnSync('timeout', ['6', 'bash', '-c', lib('log() { echo "log: $*"; }\nannounce_containers() { :; }\ncontainer_pids() { :; }\nwatch_tree', data)], {
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STATE_DIR: dir },
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, RINGGEN_STATE_DIR: '' },
     });
     expect(r.stdout.trim().split('\n')).toEqual([
       'log: spanning tree: port gre0 Designated/Discarding -> Root/Forwarding',
@@ -88,7 +81,7 @@ done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
     mkdirSync(bin);
     writeFileSync(join(bin, 'nsenter'), `#!/bin/sh\necho "nsenter $*" >>"${join(dir, 'calls')}"\n`);
     chmodSync(join(bin, 'nsenter'), 0o755);
-    bash(`${fn('announce_containers')}\nannounce_containers 101 '202; rm -rf /' 303 ''`, { PATH: `${bin}:${process.env.PATH}` });
+    bash(lib(`announce_containers 101 '202; rm -rf /' 303 ''`), { PATH: `${bin}:${process.env.PATH}` });
     const calls = bash(`sort ${join(dir, 'calls')}`).trim().split('\n');
     expect(calls).toEqual([
       'nsenter -t 101 -n ping -q -b -c 1 -W 0.01 -I eth1 255.255.255.255',
@@ -96,13 +89,32 @@ done`.concat(` <<'EOF'\n${lines.join('\n')}\nEOF`));
     ]);
   });
 
-  it('the follower is generated only for rapid spanning tree', () => {
-    expect(upSh).toMatch(/^watch_tree\(\) \{/m);
-    expect(upSh).toMatch(/^\s+watch_tree &$/m);
+  it('the watcher starts the follower only for rapid spanning tree, as the data block says', () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // docker events ends at once: each pass of the watcher sleeps 2 s; one pass is enough.
+    writeFileSync(join(bin, 'docker'), '#!/bin/sh\nexit 1\n');
+    for (const tool of ['nsenter', 'ip']) writeFileSync(join(bin, tool), '#!/bin/sh\nexit 0\n');
+    for (const tool of ['docker', 'nsenter', 'ip']) chmodSync(join(bin, tool), 0o755);
+    const watch = (stp: string) => {
+      const data = sample();
+      data.scalars.STP = stp;
+      data.scalars.DEFAULT_STATE_DIR = dir;
+      const r = spawnSync('timeout', ['1', 'bash', '-c', lib('watch_tree() { echo follower; }\nattach_by_name() { :; }\nwatch_containers', data)], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, RINGGEN_STATE_DIR: '' },
+      });
+      return r.stdout.trim();
+    };
+    expect(watch('rstp')).toBe('follower');
+    expect(watch('stp')).toBe('');
+    expect(watch('off')).toBe('');
+    // What the generated scripts say: rstp for the original, stp for a ring that asks for it.
+    expect(dataBlock(originalBuild().files.find((f) => f.path === 'host1/up.sh')!.content)).toMatch(/^readonly DATAPATH=system STP=rstp /m);
     const stp = ring('legacy', { stp: 'stp' }).host('a1', { internal: '10.0.0.1' }).host('a2', { internal: '10.0.0.2' }).host('a3', { internal: '10.0.0.3' });
     stp.bridge('br0', { subnet: '192.168.9.0/24' }).container('web', { host: 'a1', bridge: 'br0', ip: '192.168.9.10', image: 'nginx:1' });
     const legacy = buildRing(stp).files.find((f) => f.path === 'a1/up.sh')!.content;
-    expect(legacy).not.toMatch(/watch_tree/);
-    expect(legacy).toMatch(/^watch_containers\(\) \{/m);
-  });
+    expect(dataBlock(legacy)).toMatch(/^readonly DATAPATH=system STP=stp /m);
+  }, 30_000);
 });

@@ -8,22 +8,57 @@
 # holds something ringgen did not make (an OVS bridge with a port someone added), saying what.
 #   down.sh    as root, no arguments
 
+# shellcheck disable=SC2034,SC2016 # the data block: not every script reads each value; values are quoted, nothing in them expands
 # bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
 # The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
 # `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
 # that can meet one are guarded, but no bash older than 4.4 is tested.
 [ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
-require_bash() {
-  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
-    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
-}
-require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
+readonly BASH_MAJOR="${BASH_VERSINFO[0]}" BASH_MINOR="${BASH_VERSINFO[1]}"
+[ "$BASH_MAJOR" -gt 4 ] || { [ "$BASH_MAJOR" -eq 4 ] && [ "$BASH_MINOR" -ge 4 ]; } ||
+  { echo "ringgen: this script needs bash 4.4 or later; this is bash $BASH_MAJOR.$BASH_MINOR" >&2; exit 1; }
+
 set -euo pipefail
 umask 022
 
-# shellcheck disable=SC2034 # shared by every script of this host; not every script uses each one
-readonly RING=ddbms HOST=host3 INTERNAL_IP=10.20.10.72 OVS_BRIDGE=ovs0 \
-  OWNER=ringgen:ddbms DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms
+# Host host3 of ring ddbms: the data the steps below work from (they read nothing else about the host).
+readonly RING=ddbms HOST=host3 INTERNAL_IP=10.20.10.72 OVS_BRIDGE=ovs0 OWNER=ringgen:ddbms
+readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI='' OVERLAY_MTU=1458 IP_FORWARD=1
+readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
+readonly CHAIN_FWD=RG-ddbms-FWD CHAIN_IN=RG-ddbms-IN CHAIN_PRE=RG-ddbms-PRE CHAIN_OUT=RG-ddbms-OUT
+readonly CHAIN_POST=RG-ddbms-POST
+readonly UNIT_NETWORK=ringgen-ddbms-network.service UNIT_CONTAINERS=ringgen-ddbms-containers.service
+readonly UNIT_ATTACH=ringgen-ddbms-attach.service
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms INSTALL_DIR=/usr/local/lib/ringgen/ddbms
+readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
+readonly TUNNELS=(
+  'gre1 host2 10.20.10.71 gre 2000 no'
+  'gre2 host4 10.20.10.73 gre 2000 yes'
+)
+# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
+readonly BRIDGES=(
+  'br0 192.168.2.3 24 02:42:c0:a8:02:03 10 br0-lb br0-ov'
+  'br1 192.168.3.3 24 02:42:c0:a8:03:03 11 br1-lb br1-ov'
+)
+# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
+readonly CONTAINER_COUNT=1
+readonly C0=(test1 br1 192.168.3.11 24 02:52:c0:a8:03:0b 1458 vc-test1 vt-test1 '' 249c2150e55897ed '')
+# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
+readonly OVS_BRIDGE_SETTINGS=(
+  datapath_type=system
+  stp_enable=false
+  rstp_enable=true
+  'other_config={"rstp-address"="02:52:47:00:00:03","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
+  'external_ids={"ringgen-ring"="ddbms"}'
+)
+# The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
+
+# The library every host script holds: logging, the tools' time limits, the state folder and its
+# lock, and what is read from OVS, the links and Docker. ringgen copies it verbatim into each
+# script, after the host's data block, which defines what it reads:
+#   RING HOST INTERNAL_IP OVS_BRIDGE OWNER DEFAULT_STATE_DIR
+# shellcheck disable=SC2154,SC2153 # the host's data block defines those
 STATE_DIR="${RINGGEN_STATE_DIR:-$DEFAULT_STATE_DIR}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034
@@ -167,6 +202,10 @@ container_label() {
 container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
+
+# What up.sh and down.sh share: the marks of what ringgen made on this host, and removing what
+# carries the mark. Reads RING, OWNER, STATE_DIR and SCRIPT_DIR (the data block, common.sh).
+# shellcheck disable=SC2154 # defined by the data block and common.sh
 # What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
 # Docker label. Nothing without the mark is changed or removed: a thing of the name ringgen wants
 # that lacks it is refused, saying what to rename. The prune_* functions remove the marked things,
@@ -286,6 +325,13 @@ stop_watcher() {
   fi
   rm -f "$STATE_DIR/watch.pid"
 }
+
+# down.sh's steps: stop the watcher, remove the containers ringgen created (never their volumes),
+# ringgen's iptables chains, OVS bridge and ports, Linux bridges and veths. ringgen copies it
+# verbatim into each host's down.sh, after common.sh and owned.sh. It reads the host's data
+# block: CHAIN_FWD CHAIN_IN CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH.
+# shellcheck disable=SC2154 # the host's data block defines those
+
 # down.sh keeps nothing of what ringgen made (guarded: "${KEEP_NOTHING[@]}" alone is an unbound
 # variable to bash before 4.4 under set -u).
 readonly KEEP_NOTHING=()
@@ -308,11 +354,11 @@ remove_chain() {
 
 remove_rules() {
   command -v iptables >/dev/null 2>&1 || return 0
-  remove_chain filter RG-ddbms-FWD FORWARD DOCKER-USER
-  remove_chain filter RG-ddbms-IN INPUT
-  remove_chain nat RG-ddbms-PRE PREROUTING
-  remove_chain nat RG-ddbms-OUT OUTPUT
-  remove_chain nat RG-ddbms-POST POSTROUTING
+  remove_chain filter "$CHAIN_FWD" FORWARD DOCKER-USER
+  remove_chain filter "$CHAIN_IN" INPUT
+  remove_chain nat "$CHAIN_PRE" PREROUTING
+  remove_chain nat "$CHAIN_OUT" OUTPUT
+  remove_chain nat "$CHAIN_POST" POSTROUTING
   rm -f "$STATE_DIR/unmarked-chains"
 }
 
@@ -325,8 +371,8 @@ main() {
   require_root
   require_identity
   take_lock
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ringgen-ddbms-attach.service 2>/dev/null; then
-    systemctl stop ringgen-ddbms-attach.service || true
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$UNIT_ATTACH" 2>/dev/null; then
+    systemctl stop "$UNIT_ATTACH" || true
   fi
   stop_watcher
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then

@@ -11,22 +11,63 @@
 # spanning tree blocks gre2 here while every host is up.
 # Honours OVS_RUNDIR and DOCKER_HOST; RINGGEN_STATE_DIR moves the state folder.
 
+# shellcheck disable=SC2034,SC2016 # the data block: not every script reads each value; values are quoted, nothing in them expands
 # bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
 # The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
 # `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
 # that can meet one are guarded, but no bash older than 4.4 is tested.
 [ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
-require_bash() {
-  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
-    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
-}
-require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
+readonly BASH_MAJOR="${BASH_VERSINFO[0]}" BASH_MINOR="${BASH_VERSINFO[1]}"
+[ "$BASH_MAJOR" -gt 4 ] || { [ "$BASH_MAJOR" -eq 4 ] && [ "$BASH_MINOR" -ge 4 ]; } ||
+  { echo "ringgen: this script needs bash 4.4 or later; this is bash $BASH_MAJOR.$BASH_MINOR" >&2; exit 1; }
+
 set -euo pipefail
 umask 022
 
-# shellcheck disable=SC2034 # shared by every script of this host; not every script uses each one
-readonly RING=ddbms HOST=host3 INTERNAL_IP=10.20.10.72 OVS_BRIDGE=ovs0 \
-  OWNER=ringgen:ddbms DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms
+# Host host3 of ring ddbms: the data the steps below work from (they read nothing else about the host).
+readonly RING=ddbms HOST=host3 INTERNAL_IP=10.20.10.72 OVS_BRIDGE=ovs0 OWNER=ringgen:ddbms
+readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI='' OVERLAY_MTU=1458 IP_FORWARD=1
+readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
+readonly CHAIN_FWD=RG-ddbms-FWD CHAIN_IN=RG-ddbms-IN CHAIN_PRE=RG-ddbms-PRE CHAIN_OUT=RG-ddbms-OUT
+readonly CHAIN_POST=RG-ddbms-POST
+readonly UNIT_NETWORK=ringgen-ddbms-network.service UNIT_CONTAINERS=ringgen-ddbms-containers.service
+readonly UNIT_ATTACH=ringgen-ddbms-attach.service
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms INSTALL_DIR=/usr/local/lib/ringgen/ddbms
+readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
+readonly TUNNELS=(
+  'gre1 host2 10.20.10.71 gre 2000 no'
+  'gre2 host4 10.20.10.73 gre 2000 yes'
+)
+# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
+readonly BRIDGES=(
+  'br0 192.168.2.3 24 02:42:c0:a8:02:03 10 br0-lb br0-ov'
+  'br1 192.168.3.3 24 02:42:c0:a8:03:03 11 br1-lb br1-ov'
+)
+# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
+readonly CONTAINER_COUNT=1
+readonly C0=(test1 br1 192.168.3.11 24 02:52:c0:a8:03:0b 1458 vc-test1 vt-test1 '' 249c2150e55897ed '')
+# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
+readonly OVS_BRIDGE_SETTINGS=(
+  datapath_type=system
+  stp_enable=false
+  rstp_enable=true
+  'other_config={"rstp-address"="02:52:47:00:00:03","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
+  'external_ids={"ringgen-ring"="ddbms"}'
+)
+# Container test1: `docker create --label ringgen.hash=HASH` with these.
+readonly C0_CREATE=(
+  --name test1 --label ringgen.ring=ddbms --label ringgen.host=host3 --tty --interactive
+  --restart unless-stopped --network bridge
+  -- ubuntu
+)
+# The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
+
+# The library every host script holds: logging, the tools' time limits, the state folder and its
+# lock, and what is read from OVS, the links and Docker. ringgen copies it verbatim into each
+# script, after the host's data block, which defines what it reads:
+#   RING HOST INTERNAL_IP OVS_BRIDGE OWNER DEFAULT_STATE_DIR
+# shellcheck disable=SC2154,SC2153 # the host's data block defines those
 STATE_DIR="${RINGGEN_STATE_DIR:-$DEFAULT_STATE_DIR}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034
@@ -170,6 +211,10 @@ container_label() {
 container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
+
+# What up.sh and down.sh share: the marks of what ringgen made on this host, and removing what
+# carries the mark. Reads RING, OWNER, STATE_DIR and SCRIPT_DIR (the data block, common.sh).
+# shellcheck disable=SC2154 # defined by the data block and common.sh
 # What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
 # Docker label. Nothing without the mark is changed or removed: a thing of the name ringgen wants
 # that lacks it is refused, saying what to rename. The prune_* functions remove the marked things,
@@ -289,9 +334,80 @@ stop_watcher() {
   fi
   rm -f "$STATE_DIR/watch.pid"
 }
-readonly DESIRED_LINKS=(br0 br0-lb br0-ov br1 br1-lb br1-ov vc-test1)
-readonly DESIRED_PORTS=(br0-ov br1-ov gre1 gre2)
-readonly DESIRED_CONTAINERS=(test1)
+
+# up.sh's steps: start Open vSwitch, converge the OVS bridge, the Linux bridges and their uplinks,
+# the tunnels and the iptables rules (network_up); create, start and attach the containers
+# (containers_up); the watcher that re-attaches them and follows spanning tree. ringgen copies it
+# verbatim into each host's up.sh, after common.sh and owned.sh. It reads the host's data block:
+#   scalars  STP (stp, rstp or off), DATAPATH (system or netdev), BFD_INTERVAL (ms; empty: off),
+#            TUNNEL_VNI (VXLAN; empty for GRE), OVERLAY_MTU, IP_FORWARD (1: needs forwarding),
+#            TIMER_MAX_AGE, TIMER_FORWARD_DELAY (set when they need an ordered change),
+#            CHAIN_FWD CHAIN_IN CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH, CONTAINER_COUNT
+#   arrays   OVS_BRIDGE_SETTINGS (after `set bridge BRIDGE`), TUNNELS ("name peer remote kind cost
+#            blocked"), BRIDGES ("name address prefix mac vlan uplink-linux uplink-ovs"), and per
+#            container C<I> and C<I>_CREATE (container_fields)
+# shellcheck disable=SC2154,SC2153 # the host's data block defines those
+
+# The fields of container I: C<I>=(name bridge ip prefix mac mtu host-veth temp-veth gateway hash
+# env-file), and its `docker create` arguments C<I>_CREATE.
+container_fields() {
+  local ref="C$1[@]"
+  FIELDS=("${!ref}")
+}
+
+# The names of what this host should have; anything else of ringgen's is removed.
+DESIRED_LINKS=()
+DESIRED_PORTS=()
+DESIRED_CONTAINERS=()
+TUNNEL_NAMES=()
+declare -A CONTAINER_INDEX=()
+desired() {
+  local row name uplink_linux uplink_ovs i FIELDS
+  for row in ${BRIDGES[@]+"${BRIDGES[@]}"}; do
+    read -r name _ _ _ _ uplink_linux uplink_ovs <<<"$row"
+    DESIRED_LINKS+=("$name" "$uplink_linux" "$uplink_ovs")
+    DESIRED_PORTS+=("$uplink_ovs")
+  done
+  for row in ${TUNNELS[@]+"${TUNNELS[@]}"}; do
+    read -r name _ <<<"$row"
+    TUNNEL_NAMES+=("$name")
+    DESIRED_PORTS+=("$name")
+  done
+  for ((i = 0; i < CONTAINER_COUNT; i++)); do
+    container_fields "$i"
+    DESIRED_CONTAINERS+=("${FIELDS[0]}")
+    DESIRED_LINKS+=("${FIELDS[6]}")
+    CONTAINER_INDEX[${FIELDS[0]}]=$i
+  done
+}
+
+# The `ovs-vsctl` arguments after `--may-exist add-port BRIDGE NAME` of tunnel NAME to REMOTE
+# (KIND gre or vxlan, spanning tree path COST), into SETTINGS: OVS maps with their keys sorted.
+# The values are addresses and numbers, which the renderer checks: nothing in them needs escaping.
+tunnel_settings() {
+  local name=$1 remote=$2 kind=$3 cost=$4 options bfd other
+  options="{\"remote_ip\"=\"$remote\"}"
+  [ -z "$TUNNEL_VNI" ] || options="{\"key\"=\"$TUNNEL_VNI\",\"remote_ip\"=\"$remote\"}"
+  bfd='{"enable"="false"}'
+  [ -z "$BFD_INTERVAL" ] || bfd="{\"decay_min_rx\"=\"0\",\"enable\"=\"true\",\"min_rx\"=\"$BFD_INTERVAL\",\"min_tx\"=\"$BFD_INTERVAL\"}"
+  case "$STP" in
+  stp) other="{\"stp-path-cost\"=\"$cost\"}" ;;
+  rstp) other="{\"rstp-path-cost\"=\"$cost\",\"rstp-port-admin-edge\"=\"false\",\"rstp-port-auto-edge\"=\"false\"}" ;;
+  *) other='{}' ;;
+  esac
+  SETTINGS=(-- set interface "$name" "type=$kind" "options=$options" "bfd=$bfd"
+    -- set port "$name" "other_config=$other" "external_ids={\"ringgen-ring\"=\"$RING\"}")
+}
+
+# The arguments after `add-port BRIDGE PORT` of the uplink PORT of a bridge on VLAN, into SETTINGS.
+uplink_settings() {
+  local other='{}'
+  [ "$STP" != rstp ] || other='{"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}'
+  SETTINGS=(-- set port "$1" "tag=$2" "other_config=$other" "external_ids={\"ringgen-ring\"=\"$RING\"}")
+}
+
+desired
+readonly DESIRED_LINKS DESIRED_PORTS DESIRED_CONTAINERS TUNNEL_NAMES CONTAINER_INDEX
 
 ovs_running() { ovs-vsctl --timeout=5 show >/dev/null 2>&1; }
 
@@ -327,9 +443,17 @@ ensure_ovs_bridge() {
     # An OVS bridge is also a network device of its name: one that is already there is someone else's.
     die "interface $OVS_BRIDGE exists on this host and is not an OVS bridge; rename options.ovsBridge in the ring, or the interface on the host"
   else
-    log "creating OVS bridge $OVS_BRIDGE (rstp)"
+    log "creating OVS bridge $OVS_BRIDGE ($STP)"
   fi
-  ovs-vsctl --may-exist add-br "$OVS_BRIDGE" -- set bridge "$OVS_BRIDGE" datapath_type=system stp_enable=false rstp_enable=true 'other_config={"rstp-address"="02:52:47:00:00:03","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}' 'external_ids={"ringgen-ring"="ddbms"}'
+  ovs-vsctl --may-exist add-br "$OVS_BRIDGE" -- set bridge "$OVS_BRIDGE" ${OVS_BRIDGE_SETTINGS[@]+"${OVS_BRIDGE_SETTINGS[@]}"}
+  # Open vSwitch accepts a max-age only when 2 x (forward delay - 1) covers it: apply in an order it
+  # accepts (TIMER_MAX_AGE is set for a max-age over 28).
+  if [ -n "$TIMER_MAX_AGE" ] && [ "$(ovs_get bridge "$OVS_BRIDGE" external_ids:ringgen-timers)" != "$TIMER_MAX_AGE/$TIMER_FORWARD_DELAY" ]; then
+    ovs-vsctl set bridge "$OVS_BRIDGE" other_config:rstp-forward-delay=30
+    ovs-vsctl set bridge "$OVS_BRIDGE" "other_config:rstp-max-age=$TIMER_MAX_AGE"
+    ovs-vsctl set bridge "$OVS_BRIDGE" "other_config:rstp-forward-delay=$TIMER_FORWARD_DELAY" \
+      "external_ids:ringgen-timers=$TIMER_MAX_AGE/$TIMER_FORWARD_DELAY"
+  fi
   ip link set dev "$OVS_BRIDGE" up 2>/dev/null || true
 }
 
@@ -367,6 +491,11 @@ ensure_uplink() {
   fi
   ip link set dev "$linux_end" master "$bridge" mtu "$mtu" up
   ip link set dev "$ovs_end" mtu "$mtu" up
+  if [ "$DATAPATH" = netdev ]; then
+    # The userspace datapath forwards packets whose checksum the kernel left to the NIC: compute them here.
+    ethtool -K "$linux_end" tx off >/dev/null
+    ethtool -K "$ovs_end" tx off >/dev/null
+  fi
   if [ "$new" = 0 ]; then
     ovs-vsctl --may-exist add-port "$OVS_BRIDGE" "$ovs_end" "$@"
     return 0
@@ -375,12 +504,16 @@ ensure_uplink() {
   # still has holds the device that is gone (the userspace datapath keeps reading it), so it is made
   # again.
   ovs-vsctl --if-exists del-port "$OVS_BRIDGE" "$ovs_end"
-  # Open vSwitch applies a new port's admin-edge setting only after it has enabled the port, too late:
-  # the port would not be an edge port until auto-edge makes it one 3 s later, and until then it falls
-  # back to discarding at every change of the tree, cutting off the containers behind it. Added
-  # disabled through RSTP's own admin state, then enabled, it is an edge port at once.
-  ovs-vsctl add-port "$OVS_BRIDGE" "$ovs_end" "$@" -- set port "$ovs_end" other_config:rstp-admin-port-state=false
-  ovs-vsctl remove port "$ovs_end" other_config rstp-admin-port-state
+  if [ "$STP" = rstp ]; then
+    # Open vSwitch applies a new port's admin-edge setting only after it has enabled the port, too late:
+    # the port would not be an edge port until auto-edge makes it one 3 s later, and until then it falls
+    # back to discarding at every change of the tree, cutting off the containers behind it. Added
+    # disabled through RSTP's own admin state, then enabled, it is an edge port at once.
+    ovs-vsctl add-port "$OVS_BRIDGE" "$ovs_end" "$@" -- set port "$ovs_end" other_config:rstp-admin-port-state=false
+    ovs-vsctl remove port "$ovs_end" other_config rstp-admin-port-state
+  else
+    ovs-vsctl add-port "$OVS_BRIDGE" "$ovs_end" "$@"
+  fi
 }
 
 ensure_tunnel() {
@@ -401,11 +534,11 @@ ensure_jump() {
 # would lose someone else's rules), naming each that is not.
 require_chains_ours() {
   local foreign=0
-  chain_free_or_ours filter RG-ddbms-FWD || foreign=1
-  chain_free_or_ours filter RG-ddbms-IN || foreign=1
-  chain_free_or_ours nat RG-ddbms-PRE || foreign=1
-  chain_free_or_ours nat RG-ddbms-OUT || foreign=1
-  chain_free_or_ours nat RG-ddbms-POST || foreign=1
+  chain_free_or_ours filter "$CHAIN_FWD" || foreign=1
+  chain_free_or_ours filter "$CHAIN_IN" || foreign=1
+  chain_free_or_ours nat "$CHAIN_PRE" || foreign=1
+  chain_free_or_ours nat "$CHAIN_OUT" || foreign=1
+  chain_free_or_ours nat "$CHAIN_POST" || foreign=1
   [ "$foreign" = 0 ] || exit 1
 }
 
@@ -415,30 +548,42 @@ apply_rules() {
   iptables-restore -w --noflush <"$SCRIPT_DIR/iptables.rules"
   # Every chain carries its mark now: the previous version's unmarked ones are no longer taken.
   rm -f "$STATE_DIR/unmarked-chains"
-  ensure_jump filter FORWARD RG-ddbms-FWD
-  ensure_jump filter DOCKER-USER RG-ddbms-FWD
-  ensure_jump filter INPUT RG-ddbms-IN
-  ensure_jump nat PREROUTING RG-ddbms-PRE
-  ensure_jump nat OUTPUT RG-ddbms-OUT
-  ensure_jump nat POSTROUTING RG-ddbms-POST
-  [ "$(sysctl -n net.ipv4.ip_forward)" = 1 ] || sysctl -qw net.ipv4.ip_forward=1
+  ensure_jump filter FORWARD "$CHAIN_FWD"
+  ensure_jump filter DOCKER-USER "$CHAIN_FWD"
+  ensure_jump filter INPUT "$CHAIN_IN"
+  ensure_jump nat PREROUTING "$CHAIN_PRE"
+  ensure_jump nat OUTPUT "$CHAIN_OUT"
+  ensure_jump nat POSTROUTING "$CHAIN_POST"
+  if [ "$IP_FORWARD" = 1 ]; then
+    [ "$(sysctl -n net.ipv4.ip_forward)" = 1 ] || sysctl -qw net.ipv4.ip_forward=1
+  fi
 }
 
 network_up() {
-  require_tools ip ovs-vsctl iptables iptables-restore flock awk
+  if [ "$DATAPATH" = netdev ]; then
+    require_tools ip ovs-vsctl iptables iptables-restore flock awk ethtool
+  else
+    require_tools ip ovs-vsctl iptables iptables-restore flock awk
+  fi
   require_chains_ours
   start_ovs
   ensure_ovs_bridge
   prune_ovs "$OVS_BRIDGE" ${DESIRED_PORTS[@]+"${DESIRED_PORTS[@]}"}
-  ensure_linux_bridge br0 192.168.2.3 24 02:42:c0:a8:02:03 1458
-  ensure_uplink br0 br0-lb br0-ov 1458 -- set port br0-ov tag=10 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
-  ensure_linux_bridge br1 192.168.3.3 24 02:42:c0:a8:03:03 1458
-  ensure_uplink br1 br1-lb br1-ov 1458 -- set port br1-ov tag=11 'other_config={"rstp-port-admin-edge"="true","rstp-port-auto-edge"="true"}' 'external_ids={"ringgen-ring"="ddbms"}'
-  ensure_tunnel gre1 -- set interface gre1 type=gre 'options={"remote_ip"="10.20.10.71"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre1 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host2
-  ensure_tunnel gre2 -- set interface gre2 type=gre 'options={"remote_ip"="10.20.10.73"}' 'bfd={"decay_min_rx"="0","enable"="true","min_rx"="50","min_tx"="50"}' -- set port gre2 'other_config={"rstp-path-cost"="2000","rstp-port-admin-edge"="false","rstp-port-auto-edge"="false"}' 'external_ids={"ringgen-ring"="ddbms"}' # to host4, blocked by spanning tree
+  local row name address prefix mac vlan uplink_linux uplink_ovs remote kind cost SETTINGS=()
+  for row in ${BRIDGES[@]+"${BRIDGES[@]}"}; do
+    read -r name address prefix mac vlan uplink_linux uplink_ovs <<<"$row"
+    uplink_settings "$uplink_ovs" "$vlan"
+    ensure_linux_bridge "$name" "$address" "$prefix" "$mac" "$OVERLAY_MTU"
+    ensure_uplink "$name" "$uplink_linux" "$uplink_ovs" "$OVERLAY_MTU" ${SETTINGS[@]+"${SETTINGS[@]}"}
+  done
+  for row in ${TUNNELS[@]+"${TUNNELS[@]}"}; do
+    read -r name _ remote kind cost _ <<<"$row"
+    tunnel_settings "$name" "$remote" "$kind" "$cost"
+    ensure_tunnel "$name" ${SETTINGS[@]+"${SETTINGS[@]}"}
+  done
   prune_links ${DESIRED_LINKS[@]+"${DESIRED_LINKS[@]}"}
   apply_rules
-  log "network up: 2 tunnel(s), 2 bridge(s)"
+  log "network up: ${#TUNNELS[@]} tunnel(s), ${#BRIDGES[@]} bridge(s)"
 }
 
 # Attaches a running container on eth1 with its fixed IP (what pipework did), unless it already is.
@@ -494,51 +639,86 @@ attach_now() {
   nsenter -t "$pid" -n ip link set dev "$temp_end" name eth1 address "$mac"
   nsenter -t "$pid" -n ip addr add "$ip/$prefix" dev eth1
   nsenter -t "$pid" -n ip link set dev eth1 up
+  if [ "$DATAPATH" = netdev ]; then
+    ethtool -K "$host_end" tx off >/dev/null
+    nsenter -t "$pid" -n ethtool -K eth1 tx off >/dev/null
+  fi
   if [ -n "$gateway" ]; then
     nsenter -t "$pid" -n ip route replace default via "$gateway" dev eth1
   fi
   touch "$STATE_DIR/attached" 2>/dev/null || true
 }
 
-# Container test1: 192.168.3.11/24 on br1.
-c0_hash() {
-  printf '%s\n' 249c2150e55897ed
-}
-c0_attach() {
-  attach test1 br1 192.168.3.11 24 02:52:c0:a8:03:0b 1458 vc-test1 vt-test1 ''
-}
-c0_up() {
-  local want have
-  want=$(c0_hash)
-  if docker container inspect test1 >/dev/null 2>&1; then
-    [ "$(container_label test1 ringgen.ring)" = "$RING" ] ||
-      die "container test1 exists but ringgen did not create it; rename or remove it"
-    have=$(container_label test1 ringgen.hash)
-    if [ "$have" != "$want" ]; then
-      log "container test1 changed: recreating it (volumes are kept)"
-      docker rm -f test1 >/dev/null
-    fi
+# The first 16 hex digits of the SHA-256 of container NAME's env file FILE (a change recreates the
+# container). Only a regular readable file of at most 1 MiB, read within 10 s, is taken: a FIFO or
+# a device (/dev/zero) would otherwise stop up.sh for good while it holds its lock.
+env_file_digest() {
+  local name=$1 file=$2 size digest
+  if [ ! -f "$file" ] || [ ! -r "$file" ]; then
+    die "container $name: env file $file is missing on this host, or is not a regular readable file"
+  elif ! size=$(stat -L -c %s -- "$file"); then
+    die "container $name: cannot read the size of env file $file"
+  elif [ "$size" -gt 1048576 ]; then
+    die "container $name: env file $file has $size bytes; at most 1 MiB (1048576 bytes) is taken"
+  elif ! digest=$(read_bounded "$file" 1048576 | sha256sum); then
+    die "container $name: env file $file could not be read within 10 s"
+  else
+    printf '%s\n' "${digest:0:16}"
   fi
-  if ! docker container inspect test1 >/dev/null 2>&1; then
-    log "creating container test1"
-    docker create --label "ringgen.hash=$want" --name test1 --label ringgen.ring=ddbms --label ringgen.host=host3 --tty --interactive --restart unless-stopped --network bridge -- ubuntu >/dev/null
-  fi
-  [ "$(docker container inspect -f '{{.State.Running}}' test1)" = true ] || docker start test1 >/dev/null
-  c0_attach
 }
 
+# The settings hash container I is created with: with an env file, the first 16 hex digits of its
+# content's SHA-256 after it (a change of the file recreates the container).
+container_hash() {
+  local digest FIELDS
+  container_fields "$1"
+  if [ -n "${FIELDS[10]}" ]; then
+    digest=$(env_file_digest "${FIELDS[0]}" "${FIELDS[10]}") || exit
+    printf '%s-%s\n' "${FIELDS[9]}" "$digest"
+  else
+    printf '%s\n' "${FIELDS[9]}"
+  fi
+}
+
+container_attach() {
+  local FIELDS
+  container_fields "$1"
+  attach "${FIELDS[@]:0:9}"
+}
+
+container_up() {
+  local name want have create="C${1}_CREATE[@]" FIELDS
+  container_fields "$1"
+  name=${FIELDS[0]}
+  want=$(container_hash "$1")
+  if docker container inspect "$name" >/dev/null 2>&1; then
+    [ "$(container_label "$name" ringgen.ring)" = "$RING" ] ||
+      die "container $name exists but ringgen did not create it; rename or remove it"
+    have=$(container_label "$name" ringgen.hash)
+    if [ "$have" != "$want" ]; then
+      log "container $name changed: recreating it (volumes are kept)"
+      docker rm -f "$name" >/dev/null
+    fi
+  fi
+  if ! docker container inspect "$name" >/dev/null 2>&1; then
+    log "creating container $name"
+    docker create --label "ringgen.hash=$want" "${!create}" >/dev/null
+  fi
+  [ "$(docker container inspect -f '{{.State.Running}}' "$name")" = true ] || docker start "$name" >/dev/null
+  container_attach "$1"
+}
+
+# Attaches the container of this host named NAME; any other name is not this host's to attach.
 attach_by_name() {
-  case "$1" in
-  test1) c0_attach ;;
-  *) return 0 ;;
-  esac
+  [ -n "$1" ] && [ -n "${CONTAINER_INDEX[$1]:-}" ] || return 0
+  container_attach "${CONTAINER_INDEX[$1]}"
 }
 
 # The watcher re-attaches containers after a restart, with nobody running anything. systemd runs it
-# as ringgen-ddbms-attach.service where installed; elsewhere up.sh starts it in the background.
+# as $UNIT_ATTACH where installed; elsewhere up.sh starts it in the background.
 start_watcher() {
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet ringgen-ddbms-attach.service 2>/dev/null; then
-    systemctl try-restart --no-block ringgen-ddbms-attach.service || true
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet "$UNIT_ATTACH" 2>/dev/null; then
+    systemctl try-restart --no-block "$UNIT_ATTACH" || true
     return 0
   fi
   stop_watcher
@@ -551,13 +731,18 @@ containers_up() {
   if [ "${#DESIRED_CONTAINERS[@]}" -eq 0 ] && ! command -v docker >/dev/null 2>&1; then
     return 0
   fi
-  require_tools docker nsenter ip sha256sum timeout head stat
+  if [ "$DATAPATH" = netdev ]; then
+    require_tools docker nsenter ip sha256sum timeout head stat ethtool
+  else
+    require_tools docker nsenter ip sha256sum timeout head stat
+  fi
   docker info >/dev/null 2>&1 || die "Docker is not running"
   prune_containers ${DESIRED_CONTAINERS[@]+"${DESIRED_CONTAINERS[@]}"}
-  c0_up
+  local i
+  for ((i = 0; i < ${#DESIRED_CONTAINERS[@]}; i++)); do container_up "$i"; done
   apply_rules
   start_watcher
-  log "containers up: 1 container(s)"
+  log "containers up: ${#DESIRED_CONTAINERS[@]} container(s)"
 }
 
 # Process ids of this ring's running containers here, one per line.
@@ -645,7 +830,7 @@ watch_containers() {
   require_tools docker nsenter ip
   local name now
   log "watching containers of ring $RING"
-  watch_tree &
+  if [ "$STP" = rstp ]; then watch_tree & fi
   while :; do
     for name in ${DESIRED_CONTAINERS[@]+"${DESIRED_CONTAINERS[@]}"}; do attach_by_name "$name" || log "attaching $name failed"; done
     now=$(date +%s)
@@ -660,7 +845,8 @@ watch_containers() {
 # packet a second until a session is up), so the ring forwards when up.sh ends. A peer that is
 # silent (not set up yet, or down) is not waited for.
 wait_tunnels() {
-  local i port state remote pending='' ports=(gre1 gre2)
+  local i port state remote pending='' ports=()
+  ports=(${TUNNEL_NAMES[@]+"${TUNNEL_NAMES[@]}"})
   for ((i = 0; i < 30; i++)); do
     pending=''
     for port in ${ports[@]+"${ports[@]}"}; do
@@ -690,7 +876,11 @@ main() {
   esac
   take_lock
   case "$cmd" in
-  all) network_up; containers_up; wait_tunnels ;;
+  all)
+    network_up
+    containers_up
+    if [ -n "$BFD_INTERVAL" ]; then wait_tunnels; fi
+    ;;
   network) network_up ;;
   containers) containers_up ;;
   esac

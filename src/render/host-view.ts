@@ -13,6 +13,8 @@ export interface TunnelView {
   name: string;
   peer: string;
   remote: string;
+  /** Spanning tree path cost. */
+  cost: number;
   /** `ovs-vsctl` arguments after `--may-exist add-port BRIDGE NAME`. */
   settings: string[];
   blocked: boolean;
@@ -44,6 +46,8 @@ export interface ContainerView {
   envFile: string;
   hash: string;
   createArgs: string[];
+  /** createArgs by the field of the spec each part comes from (the data block prints a part a line). */
+  createParts: string[][];
 }
 
 export interface HostView {
@@ -62,6 +66,10 @@ export interface HostView {
   /** RSTP timers that need their own ordered transactions (max-age over 28). */
   timerDance: { maxAge: number; forwardDelay: number } | undefined;
   tunnelType: string;
+  /** The VXLAN network identifier ('' for GRE). */
+  vni: string;
+  /** BFD's interval in ms ('' when BFD is off). */
+  bfdInterval: string;
   tunnels: TunnelView[];
   bridges: BridgeView[];
   containers: ContainerView[];
@@ -169,10 +177,6 @@ export function createArgParts(m: RingModel, host: HostModel, c: ContainerModel)
   return parts;
 }
 
-function createArgs(m: RingModel, host: HostModel, c: ContainerModel): string[] {
-  return createArgParts(m, host, c).flatMap((p) => p.args);
-}
-
 /**
  * What `up.sh` puts before the container's own arguments on its `docker create` line: the words
  * of the command and the hash label, the longest it can be (with an env file, the hash is
@@ -182,7 +186,13 @@ export const DOCKER_CREATE_PREFIX = ['docker', 'create', '--label', `ringgen.has
 
 function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: number): ContainerView {
   const bridge = m.bridgeByName.get(c.bridge)!;
-  const args = createArgs(m, host, c);
+  // The image and the command after it make one part (one line of the data block).
+  const parts: string[][] = [];
+  for (const p of createArgParts(m, host, c)) {
+    if (p.field[0] === 'command') parts[parts.length - 1]!.push(...p.args);
+    else parts.push([...p.args]);
+  }
+  const args = parts.flat();
   const gw = c.gateway;
   return {
     name: c.name,
@@ -199,6 +209,7 @@ function containerView(m: RingModel, host: HostModel, c: ContainerModel, index: 
     // The gateway as its number, as the hash of every earlier build has it.
     hash: stableHash({ args, mtu: c.mtu, ip: c.ip!.ip, bridge: bridge.name, gw: gw?.int }),
     createArgs: args,
+    createParts: parts,
   };
 }
 
@@ -279,7 +290,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     .map((t) => {
       const peer = t.a === h.name ? t.b : t.a;
       const remote = m.hostByName.get(peer)!.internal!.ip;
-      return { name: t.name, peer, remote, settings: tunnelSettings(m, t.name, remote, t.cost), blocked: blockedNames.has(`${t.a}\n${t.b}\n${t.name}`) };
+      return { name: t.name, peer, remote, cost: t.cost, settings: tunnelSettings(m, t.name, remote, t.cost), blocked: blockedNames.has(`${t.a}\n${t.b}\n${t.name}`) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   const bridges: BridgeView[] = m.bridges.map((b) => {
@@ -315,6 +326,8 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     bridgeSettings: bridgeSettings(m, h),
     timerDance: m.opts.stp === 'rstp' && m.opts.maxAge > 28 ? { maxAge: m.opts.maxAge, forwardDelay: m.opts.forwardDelay } : undefined,
     tunnelType: m.opts.tunnel,
+    vni: m.opts.tunnel === 'vxlan' ? String(m.opts.vni) : '',
+    bfdInterval: m.opts.bfdInterval === undefined ? '' : String(m.opts.bfdInterval),
     tunnels,
     bridges,
     containers,

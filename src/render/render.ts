@@ -1,5 +1,7 @@
 /**
- * Renders the per-host files through Handlebars templates. The templates compile once per process,
+ * Renders the per-host files through Handlebars templates. A host script is its template's
+ * header, usage and data block (src/render/host-data.ts), then the static library of
+ * templates/lib/*.sh, copied in verbatim (the `lib` helper: no Handlebars in those files). The templates compile once per process,
  * or not at all: `npm run build` precompiles them into dist/render/precompiled.js, which is used
  * while it was made from the same template sources (compiling costs more than rendering a small ring).
  */
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
 import type { RingModel } from '../model';
 import type { StpResult } from '../stp';
+import { hostDataBlock } from './host-data';
 import { hostView, type HostView } from './host-view';
 import { shellQuote } from './shell';
 
@@ -22,7 +25,9 @@ export interface GeneratedFile {
 
 const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
 const PRECOMPILED = join(__dirname, 'precompiled.js');
-const PARTIALS: Record<string, string> = { header: '_header.hbs', lib: '_lib.sh.hbs', owned: '_owned.sh.hbs', bash: '_bash.sh.hbs' };
+const PARTIALS: Record<string, string> = { header: '_header.hbs', bash: '_bash.sh.hbs', data: '_data.sh.hbs' };
+/** The static bash of the host scripts, templates/lib/NAME.sh: real shell files, shellchecked and tested on their own. */
+export const LIBRARY = ['bash-check', 'common', 'owned', 'up', 'down', 'check', 'install', 'uninstall'] as const;
 const TEMPLATES = ['up.sh', 'down.sh', 'check.sh', 'install.sh', 'uninstall.sh', 'iptables.rules', 'network.service', 'containers.service', 'attach.service'];
 /** The ring-level rollout files' templates (rollout.ts renders them, with helpers of its own). */
 const ROLLOUT_TEMPLATES = ['inventory.yml', 'deploy.yml', 'deploy.sh'];
@@ -35,6 +40,8 @@ interface Sources {
   partials: Record<string, string>;
   templates: Record<string, string>;
   rollout: Record<string, string>;
+  /** templates/lib/NAME.sh by NAME, as the scripts hold them (without the line that tells shellcheck the shell). */
+  library: Record<string, string>;
   /** Identifies the sources and compile options a precompiled module was made from. */
   hash: string;
 }
@@ -53,8 +60,9 @@ function readSources(): Sources {
   const partials = Object.fromEntries(Object.entries(PARTIALS).map(([name, file]) => [name, read(file)]));
   const templates = Object.fromEntries(TEMPLATES.map((name) => [name, read(`${name}.hbs`)]));
   const rollout = Object.fromEntries(ROLLOUT_TEMPLATES.map((name) => [name, read(`${name}.hbs`)]));
-  const hash = createHash('sha256').update(JSON.stringify({ partials, templates, rollout, COMPILE_OPTIONS })).digest('hex');
-  return { partials, templates, rollout, hash };
+  const library = Object.fromEntries(LIBRARY.map((name) => [name, read(join('lib', `${name}.sh`)).replace(/^# shellcheck shell=bash\n/, '')]));
+  const hash = createHash('sha256').update(JSON.stringify({ partials, templates, rollout, library, COMPILE_OPTIONS })).digest('hex');
+  return { partials, templates, rollout, library, hash };
 }
 
 let precompiled: { pre: Precompiled | undefined; sources: Sources } | undefined;
@@ -81,9 +89,17 @@ export function rolloutTemplates<View>(helpers: Record<string, (value: unknown) 
   return made;
 }
 
-/** A private instance with the one quoting helper. */
-function instance(handlebars: Handlebars): Handlebars {
+/** A private instance with the quoting helper, the data block's and the library's. */
+function instance(handlebars: Handlebars, library: Record<string, string>): Handlebars {
   const hb = handlebars.create();
+  hb.registerHelper('lib', (name: unknown) => {
+    const text = typeof name === 'string' ? library[name] : undefined;
+    if (text === undefined) throw new Error(`lib: no templates/lib/${String(name)}.sh`);
+    return text;
+  });
+  hb.registerHelper('hostData', function (this: HostView, create: unknown) {
+    return hostDataBlock(this, create === true);
+  });
   hb.registerHelper('q', (value: unknown) => {
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`q: cannot quote ${typeof value}`);
     return shellQuote(value);
@@ -101,12 +117,12 @@ function templates(): Map<string, Template> {
   compiled = new Map();
   if (pre) {
     // The runtime alone: Handlebars' compiler is never loaded.
-    const hb = instance(require('handlebars/runtime') as Handlebars);
+    const hb = instance(require('handlebars/runtime') as Handlebars, sources.library);
     for (const name of Object.keys(PARTIALS)) hb.registerPartial(name, hb.template(pre.partials[name]!));
     for (const name of TEMPLATES) compiled.set(name, hb.template(pre.templates[name]!));
     templateOrigin = 'precompiled';
   } else {
-    const hb = instance(require('handlebars') as Handlebars);
+    const hb = instance(require('handlebars') as Handlebars, sources.library);
     for (const [name, text] of Object.entries(sources.partials)) hb.registerPartial(name, text);
     for (const name of TEMPLATES) compiled.set(name, hb.compile(sources.templates[name]!, COMPILE_OPTIONS));
     templateOrigin = 'compiled';
@@ -140,7 +156,7 @@ export function precompiledModule(): string {
   const { code, table } = shareLocations(
     ['module.exports = {', `  hash: ${JSON.stringify(hash)},`, `  partials: {\n${specs(partials)}\n  },`, `  templates: {\n${specs(sources)}\n  },`, `  rollout: {\n${specs(rollout)}\n  },`, '};'].join('\n'),
   );
-  return ['// Generated by `npm run build` from templates/*.hbs; used only while `hash` matches them. Do not edit.', "'use strict';", table, code, ''].join('\n');
+  return ['// Generated by `npm run build` from templates/*.hbs; used only while `hash` matches them (and templates/lib/*.sh). Do not edit.', "'use strict';", table, code, ''].join('\n');
 }
 
 function render(name: string, view: HostView): string {

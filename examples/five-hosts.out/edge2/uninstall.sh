@@ -11,22 +11,56 @@
 # said and run uninstall.sh again.
 #   uninstall.sh    as root, no arguments
 
+# shellcheck disable=SC2034,SC2016 # the data block: not every script reads each value; values are quoted, nothing in them expands
 # bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
 # The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
 # `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
 # that can meet one are guarded, but no bash older than 4.4 is tested.
 [ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
-require_bash() {
-  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
-    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
-}
-require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
+readonly BASH_MAJOR="${BASH_VERSINFO[0]}" BASH_MINOR="${BASH_VERSINFO[1]}"
+[ "$BASH_MAJOR" -gt 4 ] || { [ "$BASH_MAJOR" -eq 4 ] && [ "$BASH_MINOR" -ge 4 ]; } ||
+  { echo "ringgen: this script needs bash 4.4 or later; this is bash $BASH_MAJOR.$BASH_MINOR" >&2; exit 1; }
+
 set -euo pipefail
 umask 022
 
-# shellcheck disable=SC2034 # shared by every script of this host; not every script uses each one
-readonly RING=edge HOST=edge2 INTERNAL_IP=10.50.0.2 OVS_BRIDGE=ovs0 \
-  OWNER=ringgen:edge DEFAULT_STATE_DIR=/var/lib/ringgen/edge
+# Host edge2 of ring edge: the data the steps below work from (they read nothing else about the host).
+readonly RING=edge HOST=edge2 INTERNAL_IP=10.50.0.2 OVS_BRIDGE=ovs0 OWNER=ringgen:edge
+readonly DATAPATH=system STP=rstp BFD_INTERVAL=100 TUNNEL_VNI=5005 OVERLAY_MTU=1446 IP_FORWARD=1
+readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
+readonly CHAIN_FWD=RG-edge-FWD CHAIN_IN=RG-edge-IN CHAIN_PRE=RG-edge-PRE CHAIN_OUT=RG-edge-OUT
+readonly CHAIN_POST=RG-edge-POST
+readonly UNIT_NETWORK=ringgen-edge-network.service UNIT_CONTAINERS=ringgen-edge-containers.service
+readonly UNIT_ATTACH=ringgen-edge-attach.service
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge INSTALL_DIR=/usr/local/lib/ringgen/edge
+readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
+readonly TUNNELS=(
+  'vx0 edge1 10.50.0.1 vxlan 2000 no'
+  'vx1 edge3 10.50.0.3 vxlan 2000 no'
+)
+# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
+readonly BRIDGES=(
+  'front 172.24.1.2 24 02:42:ac:18:01:02 10 front-lb front-ov'
+  'back  172.24.2.2 24 02:42:ac:18:02:02 11 back-lb  back-ov'
+)
+# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
+readonly CONTAINER_COUNT=0
+# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
+readonly OVS_BRIDGE_SETTINGS=(
+  datapath_type=system
+  stp_enable=false
+  rstp_enable=true
+  'other_config={"rstp-address"="02:52:47:00:00:02","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
+  'external_ids={"ringgen-ring"="edge"}'
+)
+# The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
+
+# The library every host script holds: logging, the tools' time limits, the state folder and its
+# lock, and what is read from OVS, the links and Docker. ringgen copies it verbatim into each
+# script, after the host's data block, which defines what it reads:
+#   RING HOST INTERNAL_IP OVS_BRIDGE OWNER DEFAULT_STATE_DIR
+# shellcheck disable=SC2154,SC2153 # the host's data block defines those
 STATE_DIR="${RINGGEN_STATE_DIR:-$DEFAULT_STATE_DIR}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034
@@ -170,10 +204,14 @@ container_label() {
 container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
-readonly INSTALL_DIR=/usr/local/lib/ringgen/edge
+
+# uninstall.sh's steps: stop and disable the units, run down.sh, remove the files and the state
+# folder, each only when ringgen wrote it for this ring. ringgen copies it verbatim into each
+# host's uninstall.sh, after common.sh. It reads the host's data block: INSTALL_DIR, FILES,
+# UNIT_NETWORK UNIT_CONTAINERS UNIT_ATTACH.
+# shellcheck disable=SC2154 # the host's data block defines those
 readonly UNIT_DIR=/etc/systemd/system
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
-readonly UNITS=(ringgen-edge-attach.service ringgen-edge-containers.service ringgen-edge-network.service)
+readonly UNITS=("$UNIT_ATTACH" "$UNIT_CONTAINERS" "$UNIT_NETWORK")
 
 # rm_ours FILE...: removes each FILE that ringgen wrote for this ring; says which others it leaves.
 rm_ours() {

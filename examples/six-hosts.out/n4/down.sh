@@ -8,22 +8,57 @@
 # holds something ringgen did not make (an OVS bridge with a port someone added), saying what.
 #   down.sh    as root, no arguments
 
+# shellcheck disable=SC2034,SC2016 # the data block: not every script reads each value; values are quoted, nothing in them expands
 # bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
 # The scripts use associative arrays and fractional read timeouts (bash 4.0), and run under
 # `set -u`, which before 4.4 makes an empty array expanded an unbound variable: the expansions
 # that can meet one are guarded, but no bash older than 4.4 is tested.
 [ -n "${BASH_VERSION:-}" ] || { echo "ringgen: this script needs bash 4.4 or later; run it with bash" >&2; exit 1; }
-require_bash() {
-  [ "$1" -gt 4 ] || { [ "$1" -eq 4 ] && [ "$2" -ge 4 ]; } ||
-    { echo "ringgen: this script needs bash 4.4 or later; this is bash $1.$2" >&2; exit 1; }
-}
-require_bash "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
+readonly BASH_MAJOR="${BASH_VERSINFO[0]}" BASH_MINOR="${BASH_VERSINFO[1]}"
+[ "$BASH_MAJOR" -gt 4 ] || { [ "$BASH_MAJOR" -eq 4 ] && [ "$BASH_MINOR" -ge 4 ]; } ||
+  { echo "ringgen: this script needs bash 4.4 or later; this is bash $BASH_MAJOR.$BASH_MINOR" >&2; exit 1; }
+
 set -euo pipefail
 umask 022
 
-# shellcheck disable=SC2034 # shared by every script of this host; not every script uses each one
-readonly RING=dc HOST=n4 INTERNAL_IP=10.30.0.14 OVS_BRIDGE=ovs0 \
-  OWNER=ringgen:dc DEFAULT_STATE_DIR=/var/lib/ringgen/dc
+# Host n4 of ring dc: the data the steps below work from (they read nothing else about the host).
+readonly RING=dc HOST=n4 INTERNAL_IP=10.30.0.14 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
+readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI=4242 OVERLAY_MTU=1446 IP_FORWARD=1
+readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
+readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT CHAIN_POST=RG-dc-POST
+readonly UNIT_NETWORK=ringgen-dc-network.service UNIT_CONTAINERS=ringgen-dc-containers.service
+readonly UNIT_ATTACH=ringgen-dc-attach.service
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc INSTALL_DIR=/usr/local/lib/ringgen/dc
+readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
+readonly TUNNELS=(
+  'vx2     n3 10.30.0.13 vxlan 2000 yes'
+  'vx3     n5 10.30.0.15 vxlan 2000 yes'
+  'vxchord n1 10.30.0.11 vxlan 4000 no'
+)
+# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
+readonly BRIDGES=(
+  'app 172.20.1.4 24 02:42:ac:14:01:04 101 app-lb app-ov'
+  'db  172.20.2.4 24 02:42:ac:14:02:04 102 db-lb  db-ov'
+)
+# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
+readonly CONTAINER_COUNT=1
+readonly C0=(pg db 172.20.2.53 24 02:52:ac:14:02:35 1446 vc-pg vt-pg '' 955386d8753dcde2 '')
+# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
+readonly OVS_BRIDGE_SETTINGS=(
+  datapath_type=system
+  stp_enable=false
+  rstp_enable=true
+  'other_config={"rstp-address"="02:52:47:00:00:04","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
+  'external_ids={"ringgen-ring"="dc"}'
+)
+# The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
+
+# The library every host script holds: logging, the tools' time limits, the state folder and its
+# lock, and what is read from OVS, the links and Docker. ringgen copies it verbatim into each
+# script, after the host's data block, which defines what it reads:
+#   RING HOST INTERNAL_IP OVS_BRIDGE OWNER DEFAULT_STATE_DIR
+# shellcheck disable=SC2154,SC2153 # the host's data block defines those
 STATE_DIR="${RINGGEN_STATE_DIR:-$DEFAULT_STATE_DIR}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034
@@ -167,6 +202,10 @@ container_label() {
 container_pid() {
   docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }
+
+# What up.sh and down.sh share: the marks of what ringgen made on this host, and removing what
+# carries the mark. Reads RING, OWNER, STATE_DIR and SCRIPT_DIR (the data block, common.sh).
+# shellcheck disable=SC2154 # defined by the data block and common.sh
 # What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
 # Docker label. Nothing without the mark is changed or removed: a thing of the name ringgen wants
 # that lacks it is refused, saying what to rename. The prune_* functions remove the marked things,
@@ -286,6 +325,13 @@ stop_watcher() {
   fi
   rm -f "$STATE_DIR/watch.pid"
 }
+
+# down.sh's steps: stop the watcher, remove the containers ringgen created (never their volumes),
+# ringgen's iptables chains, OVS bridge and ports, Linux bridges and veths. ringgen copies it
+# verbatim into each host's down.sh, after common.sh and owned.sh. It reads the host's data
+# block: CHAIN_FWD CHAIN_IN CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH.
+# shellcheck disable=SC2154 # the host's data block defines those
+
 # down.sh keeps nothing of what ringgen made (guarded: "${KEEP_NOTHING[@]}" alone is an unbound
 # variable to bash before 4.4 under set -u).
 readonly KEEP_NOTHING=()
@@ -308,11 +354,11 @@ remove_chain() {
 
 remove_rules() {
   command -v iptables >/dev/null 2>&1 || return 0
-  remove_chain filter RG-dc-FWD FORWARD DOCKER-USER
-  remove_chain filter RG-dc-IN INPUT
-  remove_chain nat RG-dc-PRE PREROUTING
-  remove_chain nat RG-dc-OUT OUTPUT
-  remove_chain nat RG-dc-POST POSTROUTING
+  remove_chain filter "$CHAIN_FWD" FORWARD DOCKER-USER
+  remove_chain filter "$CHAIN_IN" INPUT
+  remove_chain nat "$CHAIN_PRE" PREROUTING
+  remove_chain nat "$CHAIN_OUT" OUTPUT
+  remove_chain nat "$CHAIN_POST" POSTROUTING
   rm -f "$STATE_DIR/unmarked-chains"
 }
 
@@ -325,8 +371,8 @@ main() {
   require_root
   require_identity
   take_lock
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ringgen-dc-attach.service 2>/dev/null; then
-    systemctl stop ringgen-dc-attach.service || true
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$UNIT_ATTACH" 2>/dev/null; then
+    systemctl stop "$UNIT_ATTACH" || true
   fi
   stop_watcher
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then

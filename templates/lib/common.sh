@@ -1,6 +1,9 @@
-# shellcheck disable=SC2034 # shared by every script of this host; not every script uses each one
-readonly RING={{q ring}} HOST={{q host}} INTERNAL_IP={{q internalIp}} OVS_BRIDGE={{q ovsBridge}} \
-  OWNER={{q owner}} DEFAULT_STATE_DIR={{q stateDir}}
+# shellcheck shell=bash
+# The library every host script holds: logging, the tools' time limits, the state folder and its
+# lock, and what is read from OVS, the links and Docker. ringgen copies it verbatim into each
+# script, after the host's data block, which defines what it reads:
+#   RING HOST INTERNAL_IP OVS_BRIDGE OWNER DEFAULT_STATE_DIR
+# shellcheck disable=SC2154,SC2153 # the host's data block defines those
 STATE_DIR="${RINGGEN_STATE_DIR:-$DEFAULT_STATE_DIR}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034
@@ -138,9 +141,9 @@ in_list() {
 }
 
 container_label() {
-  docker container inspect -f "\{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+  docker container inspect -f "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
 }
 
 container_pid() {
-  docker container inspect -f '\{{.State.Pid}}' "$1" 2>/dev/null || echo 0
+  docker container inspect -f '{{.State.Pid}}' "$1" 2>/dev/null || echo 0
 }

@@ -1,3 +1,7 @@
+# shellcheck shell=bash
+# What up.sh and down.sh share: the marks of what ringgen made on this host, and removing what
+# carries the mark. Reads RING, OWNER, STATE_DIR and SCRIPT_DIR (the data block, common.sh).
+# shellcheck disable=SC2154 # defined by the data block and common.sh
 # What ringgen made for this ring carries its mark: OVS external_ids, an interface alias, a
 # Docker label. Nothing without the mark is changed or removed: a thing of the name ringgen wants
 # that lacks it is refused, saying what to rename. The prune_* functions remove the marked things,
@@ -93,7 +97,7 @@ prune_links() {
 # prune_containers [KEEP...]: volumes are never removed.
 prune_containers() {
   local name
-  for name in $(docker ps -a --filter "label=ringgen.ring=$RING" --format '\{{.Names}}'); do
+  for name in $(docker ps -a --filter "label=ringgen.ring=$RING" --format '{{.Names}}'); do
     in_list "$name" "$@" && continue
     log "removing container $name (volumes are kept)"
     docker rm -f "$name" >/dev/null
