@@ -50,6 +50,7 @@ export function sample(): SampleData {
       BRIDGES: ['br0 192.168.2.1 24 02:42:c0:a8:02:01 10 br0-lb br0-ov'],
       C0: ['web', 'br0', '192.168.2.10', '24', '02:52:c0:a8:02:0a', '1458', 'vc-web', 'vt-web', '', '0123456789abcdef', ''],
       C0_CREATE: ['--name', 'web', '--', 'nginx:1'],
+      CONTAINERS: ['web br0 192.168.2.10'],
       OVS_BRIDGE_SETTINGS: ['datapath_type=system', 'stp_enable=false', 'rstp_enable=true'],
     },
   };

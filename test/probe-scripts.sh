@@ -30,7 +30,7 @@ for dir in "$@"; do
     attach() { rec attach "$host" "$@"; }
     docker() { if [ "$1" = create ]; then rec create "$host" "$@"; fi; [ "$1 $2" != 'container inspect' ]; }
     network_up
-    for fn in $(declare -F | awk '$3 ~ /^c[0-9]+_up$/ {print $3}'); do ("$fn") 2>/dev/null || rec error "$host" "$fn failed"; done
+    for ((i = 0; i < CONTAINER_COUNT; i++)); do (container_up "$i") 2>/dev/null || rec error "$host" "container_up $i failed"; done
     for name in "${DESIRED_CONTAINERS[@]}"; do rec desired "$host" "$name"; done
   ) || rec error "$host" 'up.sh failed'
   (

@@ -21,14 +21,9 @@ set -uo pipefail
 
 # Host host1 of ring ddbms: the data the steps below work from (they read nothing else about the host).
 readonly RING=ddbms HOST=host1 INTERNAL_IP=10.20.10.70 OVS_BRIDGE=ovs0 OWNER=ringgen:ddbms
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI='' OVERLAY_MTU=1458 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-ddbms-FWD CHAIN_IN=RG-ddbms-IN CHAIN_PRE=RG-ddbms-PRE CHAIN_OUT=RG-ddbms-OUT
-readonly CHAIN_POST=RG-ddbms-POST
-readonly UNIT_NETWORK=ringgen-ddbms-network.service UNIT_CONTAINERS=ringgen-ddbms-containers.service
-readonly UNIT_ATTACH=ringgen-ddbms-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms INSTALL_DIR=/usr/local/lib/ringgen/ddbms
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms
+readonly DATAPATH=system BFD_INTERVAL=50
+readonly CHAIN_FWD=RG-ddbms-FWD
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
   'gre0 host2 10.20.10.71 gre 2000 no'
@@ -39,16 +34,9 @@ readonly BRIDGES=(
   'br0 192.168.2.1 24 02:42:c0:a8:02:01 10 br0-lb br0-ov'
   'br1 192.168.3.1 24 02:42:c0:a8:03:01 11 br1-lb br1-ov'
 )
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=1
-readonly C0=(test1 br0 192.168.2.11 24 02:52:c0:a8:02:0b 1458 vc-test1 vt-test1 '' 4fe30d92a010cf38 '')
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:01","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="4096"}'
-  'external_ids={"ringgen-ring"="ddbms"}'
+# Containers: name, bridge, address.
+readonly CONTAINERS=(
+  'test1 br0 192.168.2.11'
 )
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
@@ -204,7 +192,8 @@ container_pid() {
 # check.sh's checks: the OVS bridge and spanning tree, the kernel datapath's upcalls, each tunnel
 # (BFD, spanning tree role), each peer, bridge and container, the iptables chains. ringgen copies
 # it verbatim into each host's check.sh, after common.sh. It reads the host's data block:
-# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS, BRIDGES, CONTAINER_COUNT and C<I> (see up.sh).
+# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS and BRIDGES (see up.sh), CONTAINERS ("name bridge
+# address").
 # shellcheck disable=SC2154 # the host's data block defines those
 
 JSON=0
@@ -331,7 +320,7 @@ main() {
   '') ;;
   *) die "unknown argument: $1" ;;
   esac
-  local row name peer remote blocked address i ref FIELDS
+  local row name peer remote blocked address
   local -A seen=()
   check_ovs
   if [ "$DATAPATH" != netdev ]; then check_upcalls; fi
@@ -350,10 +339,9 @@ main() {
     read -r name address _ <<<"$row"
     check_bridge "$name" "$address"
   done
-  for ((i = 0; i < CONTAINER_COUNT; i++)); do
-    ref="C${i}[@]"
-    FIELDS=("${!ref}")
-    check_container "${FIELDS[0]}" "${FIELDS[2]}"
+  for row in ${CONTAINERS[@]+"${CONTAINERS[@]}"}; do
+    read -r name _ address <<<"$row"
+    check_container "$name" "$address"
   done
   check_rules
   if [ "$JSON" -eq 1 ]; then

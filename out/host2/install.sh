@@ -24,35 +24,11 @@ umask 022
 
 # Host host2 of ring ddbms: the data the steps below work from (they read nothing else about the host).
 readonly RING=ddbms HOST=host2 INTERNAL_IP=10.20.10.71 OVS_BRIDGE=ovs0 OWNER=ringgen:ddbms
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI='' OVERLAY_MTU=1458 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-ddbms-FWD CHAIN_IN=RG-ddbms-IN CHAIN_PRE=RG-ddbms-PRE CHAIN_OUT=RG-ddbms-OUT
-readonly CHAIN_POST=RG-ddbms-POST
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms
 readonly UNIT_NETWORK=ringgen-ddbms-network.service UNIT_CONTAINERS=ringgen-ddbms-containers.service
 readonly UNIT_ATTACH=ringgen-ddbms-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms INSTALL_DIR=/usr/local/lib/ringgen/ddbms
+readonly INSTALL_DIR=/usr/local/lib/ringgen/ddbms
 readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
-# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
-readonly TUNNELS=(
-  'gre0 host1 10.20.10.70 gre 2000 no'
-  'gre1 host3 10.20.10.72 gre 2000 no'
-)
-# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
-readonly BRIDGES=(
-  'br0 192.168.2.2 24 02:42:c0:a8:02:02 10 br0-lb br0-ov'
-  'br1 192.168.3.2 24 02:42:c0:a8:03:02 11 br1-lb br1-ov'
-)
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=1
-readonly C0=(test1 br0 192.168.2.12 24 02:52:c0:a8:02:0c 1458 vc-test1 vt-test1 '' 7a6ab2c5dfdedcb0 '')
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:02","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
-  'external_ids={"ringgen-ring"="ddbms"}'
-)
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
 # The library every host script holds: logging, the tools' time limits, the state folder and its

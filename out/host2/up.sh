@@ -26,14 +26,12 @@ umask 022
 
 # Host host2 of ring ddbms: the data the steps below work from (they read nothing else about the host).
 readonly RING=ddbms HOST=host2 INTERNAL_IP=10.20.10.71 OVS_BRIDGE=ovs0 OWNER=ringgen:ddbms
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms
 readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI='' OVERLAY_MTU=1458 IP_FORWARD=1
 readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
 readonly CHAIN_FWD=RG-ddbms-FWD CHAIN_IN=RG-ddbms-IN CHAIN_PRE=RG-ddbms-PRE CHAIN_OUT=RG-ddbms-OUT
 readonly CHAIN_POST=RG-ddbms-POST
-readonly UNIT_NETWORK=ringgen-ddbms-network.service UNIT_CONTAINERS=ringgen-ddbms-containers.service
 readonly UNIT_ATTACH=ringgen-ddbms-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/ddbms INSTALL_DIR=/usr/local/lib/ringgen/ddbms
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
   'gre0 host1 10.20.10.70 gre 2000 no'

@@ -76,46 +76,19 @@ function packed(parts: string[][]): string[] {
   return lines;
 }
 
-/** The data block of host `v`; with `create`, the containers' `docker create` arguments too (up.sh). */
-export function hostDataBlock(v: HostView, create: boolean): string {
-  const out: string[] = [
-    `# Host ${v.host} of ring ${v.ring}: the data the steps below work from (they read nothing else about the host).`,
-    ...scalars([
-      ['RING', v.ring],
-      ['HOST', v.host],
-      ['INTERNAL_IP', v.internalIp],
-      ['OVS_BRIDGE', v.ovsBridge],
-      ['OWNER', v.owner],
-    ]),
-    ...scalars([
-      ['DATAPATH', v.datapath],
-      ['STP', v.stpMode],
-      ['BFD_INTERVAL', v.bfdInterval],
-      ['TUNNEL_VNI', v.vni],
-      ['OVERLAY_MTU', v.overlayMtu],
-      ['IP_FORWARD', v.needsForwarding ? 1 : 0],
-    ]),
-    ...scalars([
-      ['TIMER_MAX_AGE', v.timerDance?.maxAge ?? ''],
-      ['TIMER_FORWARD_DELAY', v.timerDance?.forwardDelay ?? ''],
-    ]),
-    ...scalars([
-      ['CHAIN_FWD', v.chains.fwd],
-      ['CHAIN_IN', v.chains.input],
-      ['CHAIN_PRE', v.chains.pre],
-      ['CHAIN_OUT', v.chains.out],
-      ['CHAIN_POST', v.chains.post],
-    ]),
-    ...scalars([
-      ['UNIT_NETWORK', v.units.network],
-      ['UNIT_CONTAINERS', v.units.containers],
-      ['UNIT_ATTACH', v.units.attach],
-    ]),
-    ...scalars([
-      ['DEFAULT_STATE_DIR', v.stateDir],
-      ['INSTALL_DIR', v.installDir],
-    ]),
-    `readonly FILES=(${v.installFiles.map(word).join(' ')})`,
+/** The host scripts, each with a data block of what it reads. */
+export type HostScript = 'up' | 'down' | 'check' | 'install' | 'uninstall';
+
+/**
+ * The data block of host `v` for one script: what every script reads (ring, host, address, OVS
+ * bridge, mark, state folder), then what that script reads: everything for up.sh (with the
+ * containers' `docker create` arguments), the tunnels, bridges and containers for check.sh,
+ * the chains and units for down.sh, the install folder and units for install.sh and
+ * uninstall.sh. So a change reaches only the scripts that act on it.
+ */
+export function hostDataBlock(v: HostView, script: HostScript): string {
+  const up = script === 'up';
+  const tunnels = () => [
     '# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.',
     ...array(
       'TUNNELS',
@@ -126,16 +99,79 @@ export function hostDataBlock(v: HostView, create: boolean): string {
       'BRIDGES',
       rows(v.bridges.map((b) => [field(b.name, 'bridge'), field(b.address, 'address'), field(b.prefix, 'prefix'), field(b.mac, 'MAC'), field(b.vlan, 'VLAN'), field(b.uplinkLinux, 'uplink'), field(b.uplinkOvs, 'uplink')])),
     ),
-    '# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.',
-    `readonly CONTAINER_COUNT=${v.containers.length}`,
-    ...v.containers.map((c, i) => `readonly C${i}=(${[c.name, c.bridge, c.ip, c.prefix, c.mac, c.mtu, c.hostVeth, c.tmpVeth, c.gateway, c.hash, c.envFile].map(word).join(' ')})`),
-    '# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.',
-    ...array('OVS_BRIDGE_SETTINGS', v.bridgeSettings.map(word)),
   ];
-  if (create) {
+  const chains = (all: boolean) =>
+    scalars([
+      ['CHAIN_FWD', v.chains.fwd],
+      ...(all
+        ? ([
+            ['CHAIN_IN', v.chains.input],
+            ['CHAIN_PRE', v.chains.pre],
+            ['CHAIN_OUT', v.chains.out],
+            ['CHAIN_POST', v.chains.post],
+          ] as Array<[string, string]>)
+        : []),
+    ]);
+  const out: string[] = [
+    `# Host ${v.host} of ring ${v.ring}: the data the steps below work from (they read nothing else about the host).`,
+    ...scalars([
+      ['RING', v.ring],
+      ['HOST', v.host],
+      ['INTERNAL_IP', v.internalIp],
+      ['OVS_BRIDGE', v.ovsBridge],
+      ['OWNER', v.owner],
+    ]),
+    ...scalars([['DEFAULT_STATE_DIR', v.stateDir]]),
+  ];
+  if (up) {
+    out.push(
+      ...scalars([
+        ['DATAPATH', v.datapath],
+        ['STP', v.stpMode],
+        ['BFD_INTERVAL', v.bfdInterval],
+        ['TUNNEL_VNI', v.vni],
+        ['OVERLAY_MTU', v.overlayMtu],
+        ['IP_FORWARD', v.needsForwarding ? 1 : 0],
+      ]),
+      ...scalars([
+        ['TIMER_MAX_AGE', v.timerDance?.maxAge ?? ''],
+        ['TIMER_FORWARD_DELAY', v.timerDance?.forwardDelay ?? ''],
+      ]),
+      ...chains(true),
+      ...scalars([['UNIT_ATTACH', v.units.attach]]),
+      ...tunnels(),
+      '# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.',
+      `readonly CONTAINER_COUNT=${v.containers.length}`,
+      ...v.containers.map((c, i) => `readonly C${i}=(${[c.name, c.bridge, c.ip, c.prefix, c.mac, c.mtu, c.hostVeth, c.tmpVeth, c.gateway, c.hash, c.envFile].map(word).join(' ')})`),
+      '# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.',
+      ...array('OVS_BRIDGE_SETTINGS', v.bridgeSettings.map(word)),
+    );
     for (const [i, c] of v.containers.entries()) {
       out.push(`# Container ${c.name}: \`docker create --label ringgen.hash=HASH\` with these.`, ...array(`C${i}_CREATE`, packed(c.createParts)));
     }
+  } else if (script === 'check') {
+    out.push(
+      ...scalars([
+        ['DATAPATH', v.datapath],
+        ['BFD_INTERVAL', v.bfdInterval],
+      ]),
+      ...chains(false),
+      ...tunnels(),
+      '# Containers: name, bridge, address.',
+      ...array('CONTAINERS', rows(v.containers.map((c) => [field(c.name, 'container'), field(c.bridge, 'bridge'), field(c.ip, 'address')]))),
+    );
+  } else if (script === 'down') {
+    out.push(...chains(true), ...scalars([['UNIT_ATTACH', v.units.attach]]));
+  } else {
+    out.push(
+      ...scalars([
+        ['UNIT_NETWORK', v.units.network],
+        ['UNIT_CONTAINERS', v.units.containers],
+        ['UNIT_ATTACH', v.units.attach],
+      ]),
+      ...scalars([['INSTALL_DIR', v.installDir]]),
+      `readonly FILES=(${v.installFiles.map(word).join(' ')})`,
+    );
   }
   out.push(`# The library: the same in every host's scripts (templates/lib/*.sh in ringgen).`);
   return `${out.join('\n')}\n`;

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
 import type { RingModel } from '../model';
 import type { StpResult } from '../stp';
-import { hostDataBlock } from './host-data';
+import { hostDataBlock, type HostScript } from './host-data';
+
+const HOST_SCRIPTS: HostScript[] = ['up', 'down', 'check', 'install', 'uninstall'];
 import { hostView, type HostView } from './host-view';
 import { shellQuote } from './shell';
 
@@ -97,8 +99,9 @@ function instance(handlebars: Handlebars, library: Record<string, string>): Hand
     if (text === undefined) throw new Error(`lib: no templates/lib/${String(name)}.sh`);
     return text;
   });
-  hb.registerHelper('hostData', function (this: HostView, create: unknown) {
-    return hostDataBlock(this, create === true);
+  hb.registerHelper('hostData', function (this: HostView, script: unknown) {
+    if (!HOST_SCRIPTS.includes(script as HostScript)) throw new Error(`hostData: no host script ${String(script)}`);
+    return hostDataBlock(this, script as HostScript);
   });
   hb.registerHelper('q', (value: unknown) => {
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`q: cannot quote ${typeof value}`);

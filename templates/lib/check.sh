@@ -2,7 +2,8 @@
 # check.sh's checks: the OVS bridge and spanning tree, the kernel datapath's upcalls, each tunnel
 # (BFD, spanning tree role), each peer, bridge and container, the iptables chains. ringgen copies
 # it verbatim into each host's check.sh, after common.sh. It reads the host's data block:
-# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS, BRIDGES, CONTAINER_COUNT and C<I> (see up.sh).
+# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS and BRIDGES (see up.sh), CONTAINERS ("name bridge
+# address").
 # shellcheck disable=SC2154 # the host's data block defines those
 
 JSON=0
@@ -129,7 +130,7 @@ main() {
   '') ;;
   *) die "unknown argument: $1" ;;
   esac
-  local row name peer remote blocked address i ref FIELDS
+  local row name peer remote blocked address
   local -A seen=()
   check_ovs
   if [ "$DATAPATH" != netdev ]; then check_upcalls; fi
@@ -148,10 +149,9 @@ main() {
     read -r name address _ <<<"$row"
     check_bridge "$name" "$address"
   done
-  for ((i = 0; i < CONTAINER_COUNT; i++)); do
-    ref="C${i}[@]"
-    FIELDS=("${!ref}")
-    check_container "${FIELDS[0]}" "${FIELDS[2]}"
+  for row in ${CONTAINERS[@]+"${CONTAINERS[@]}"}; do
+    read -r name _ address <<<"$row"
+    check_container "$name" "$address"
   done
   check_rules
   if [ "$JSON" -eq 1 ]; then

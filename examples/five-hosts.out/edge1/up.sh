@@ -26,14 +26,12 @@ umask 022
 
 # Host edge1 of ring edge: the data the steps below work from (they read nothing else about the host).
 readonly RING=edge HOST=edge1 INTERNAL_IP=10.50.0.1 OVS_BRIDGE=ovs0 OWNER=ringgen:edge
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge
 readonly DATAPATH=system STP=rstp BFD_INTERVAL=100 TUNNEL_VNI=5005 OVERLAY_MTU=1446 IP_FORWARD=1
 readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
 readonly CHAIN_FWD=RG-edge-FWD CHAIN_IN=RG-edge-IN CHAIN_PRE=RG-edge-PRE CHAIN_OUT=RG-edge-OUT
 readonly CHAIN_POST=RG-edge-POST
-readonly UNIT_NETWORK=ringgen-edge-network.service UNIT_CONTAINERS=ringgen-edge-containers.service
 readonly UNIT_ATTACH=ringgen-edge-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge INSTALL_DIR=/usr/local/lib/ringgen/edge
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
   'vx0     edge2 10.50.0.2 vxlan 2000 no'

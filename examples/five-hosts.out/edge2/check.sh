@@ -21,14 +21,9 @@ set -uo pipefail
 
 # Host edge2 of ring edge: the data the steps below work from (they read nothing else about the host).
 readonly RING=edge HOST=edge2 INTERNAL_IP=10.50.0.2 OVS_BRIDGE=ovs0 OWNER=ringgen:edge
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=100 TUNNEL_VNI=5005 OVERLAY_MTU=1446 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-edge-FWD CHAIN_IN=RG-edge-IN CHAIN_PRE=RG-edge-PRE CHAIN_OUT=RG-edge-OUT
-readonly CHAIN_POST=RG-edge-POST
-readonly UNIT_NETWORK=ringgen-edge-network.service UNIT_CONTAINERS=ringgen-edge-containers.service
-readonly UNIT_ATTACH=ringgen-edge-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge INSTALL_DIR=/usr/local/lib/ringgen/edge
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge
+readonly DATAPATH=system BFD_INTERVAL=100
+readonly CHAIN_FWD=RG-edge-FWD
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
   'vx0 edge1 10.50.0.1 vxlan 2000 no'
@@ -39,16 +34,8 @@ readonly BRIDGES=(
   'front 172.24.1.2 24 02:42:ac:18:01:02 10 front-lb front-ov'
   'back  172.24.2.2 24 02:42:ac:18:02:02 11 back-lb  back-ov'
 )
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=0
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:02","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
-  'external_ids={"ringgen-ring"="edge"}'
-)
+# Containers: name, bridge, address.
+readonly CONTAINERS=()
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
 # The library every host script holds: logging, the tools' time limits, the state folder and its
@@ -203,7 +190,8 @@ container_pid() {
 # check.sh's checks: the OVS bridge and spanning tree, the kernel datapath's upcalls, each tunnel
 # (BFD, spanning tree role), each peer, bridge and container, the iptables chains. ringgen copies
 # it verbatim into each host's check.sh, after common.sh. It reads the host's data block:
-# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS, BRIDGES, CONTAINER_COUNT and C<I> (see up.sh).
+# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS and BRIDGES (see up.sh), CONTAINERS ("name bridge
+# address").
 # shellcheck disable=SC2154 # the host's data block defines those
 
 JSON=0
@@ -330,7 +318,7 @@ main() {
   '') ;;
   *) die "unknown argument: $1" ;;
   esac
-  local row name peer remote blocked address i ref FIELDS
+  local row name peer remote blocked address
   local -A seen=()
   check_ovs
   if [ "$DATAPATH" != netdev ]; then check_upcalls; fi
@@ -349,10 +337,9 @@ main() {
     read -r name address _ <<<"$row"
     check_bridge "$name" "$address"
   done
-  for ((i = 0; i < CONTAINER_COUNT; i++)); do
-    ref="C${i}[@]"
-    FIELDS=("${!ref}")
-    check_container "${FIELDS[0]}" "${FIELDS[2]}"
+  for row in ${CONTAINERS[@]+"${CONTAINERS[@]}"}; do
+    read -r name _ address <<<"$row"
+    check_container "$name" "$address"
   done
   check_rules
   if [ "$JSON" -eq 1 ]; then

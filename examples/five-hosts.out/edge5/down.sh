@@ -23,35 +23,10 @@ umask 022
 
 # Host edge5 of ring edge: the data the steps below work from (they read nothing else about the host).
 readonly RING=edge HOST=edge5 INTERNAL_IP=10.50.0.5 OVS_BRIDGE=ovs0 OWNER=ringgen:edge
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=100 TUNNEL_VNI=5005 OVERLAY_MTU=1446 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge
 readonly CHAIN_FWD=RG-edge-FWD CHAIN_IN=RG-edge-IN CHAIN_PRE=RG-edge-PRE CHAIN_OUT=RG-edge-OUT
 readonly CHAIN_POST=RG-edge-POST
-readonly UNIT_NETWORK=ringgen-edge-network.service UNIT_CONTAINERS=ringgen-edge-containers.service
 readonly UNIT_ATTACH=ringgen-edge-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/edge INSTALL_DIR=/usr/local/lib/ringgen/edge
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
-# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
-readonly TUNNELS=(
-  'vx3 edge4 10.50.0.4 vxlan 2000 no'
-  'vx4 edge1 10.50.0.1 vxlan 2000 no'
-)
-# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
-readonly BRIDGES=(
-  'front 172.24.1.5 24 02:42:ac:18:01:05 10 front-lb front-ov'
-  'back  172.24.2.5 24 02:42:ac:18:02:05 11 back-lb  back-ov'
-)
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=1
-readonly C0=(app back 172.24.2.21 24 02:52:ac:18:02:15 1446 vc-app vt-app '' b29bdd68e12bef13 '')
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:05","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
-  'external_ids={"ringgen-ring"="edge"}'
-)
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
 # The library every host script holds: logging, the tools' time limits, the state folder and its

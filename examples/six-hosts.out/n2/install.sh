@@ -24,35 +24,11 @@ umask 022
 
 # Host n2 of ring dc: the data the steps below work from (they read nothing else about the host).
 readonly RING=dc HOST=n2 INTERNAL_IP=10.30.0.12 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI=4242 OVERLAY_MTU=1446 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT CHAIN_POST=RG-dc-POST
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc
 readonly UNIT_NETWORK=ringgen-dc-network.service UNIT_CONTAINERS=ringgen-dc-containers.service
 readonly UNIT_ATTACH=ringgen-dc-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc INSTALL_DIR=/usr/local/lib/ringgen/dc
+readonly INSTALL_DIR=/usr/local/lib/ringgen/dc
 readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
-# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
-readonly TUNNELS=(
-  'vx0 n1 10.30.0.11 vxlan 2000 no'
-  'vx1 n3 10.30.0.13 vxlan 2000 no'
-)
-# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
-readonly BRIDGES=(
-  'app 172.20.1.2 24 02:42:ac:14:01:02 101 app-lb app-ov'
-  'db  172.20.2.2 24 02:42:ac:14:02:02 102 db-lb  db-ov'
-)
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=2
-readonly C0=(pg db 172.20.2.51 24 02:52:ac:14:02:33 1446 vc-pg vt-pg '' 77258646b42e6268 '')
-readonly C1=(web app 172.20.1.20 24 02:52:ac:14:01:14 1446 vc-web vt-web 172.20.1.2 71a1b1dee49efae0 '')
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:02","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
-  'external_ids={"ringgen-ring"="dc"}'
-)
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
 # The library every host script holds: logging, the tools' time limits, the state folder and its

@@ -26,35 +26,11 @@ umask 022
 
 # Host n3 of ring dc: the data the steps below work from (they read nothing else about the host).
 readonly RING=dc HOST=n3 INTERNAL_IP=10.30.0.13 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI=4242 OVERLAY_MTU=1446 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT CHAIN_POST=RG-dc-POST
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc
 readonly UNIT_NETWORK=ringgen-dc-network.service UNIT_CONTAINERS=ringgen-dc-containers.service
 readonly UNIT_ATTACH=ringgen-dc-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc INSTALL_DIR=/usr/local/lib/ringgen/dc
+readonly INSTALL_DIR=/usr/local/lib/ringgen/dc
 readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
-# Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
-readonly TUNNELS=(
-  'vx1 n2 10.30.0.12 vxlan 2000 no'
-  'vx2 n4 10.30.0.14 vxlan 2000 yes'
-)
-# Bridges: name, this host address, prefix, MAC, VLAN, uplink Linux end, uplink OVS end.
-readonly BRIDGES=(
-  'app 172.20.1.3 24 02:42:ac:14:01:03 101 app-lb app-ov'
-  'db  172.20.2.3 24 02:42:ac:14:02:03 102 db-lb  db-ov'
-)
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=2
-readonly C0=(api app 172.20.1.30 24 02:52:ac:14:01:1e 1446 vc-api vt-api '' 4699a904c997ece7 /etc/ringgen/api.env)
-readonly C1=(pg db 172.20.2.52 24 02:52:ac:14:02:34 1446 vc-pg vt-pg '' d70a384ff62c20bc '')
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:03","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
-  'external_ids={"ringgen-ring"="dc"}'
-)
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
 # The library every host script holds: logging, the tools' time limits, the state folder and its

@@ -26,13 +26,11 @@ umask 022
 
 # Host n4 of ring dc: the data the steps below work from (they read nothing else about the host).
 readonly RING=dc HOST=n4 INTERNAL_IP=10.30.0.14 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc
 readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI=4242 OVERLAY_MTU=1446 IP_FORWARD=1
 readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
 readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT CHAIN_POST=RG-dc-POST
-readonly UNIT_NETWORK=ringgen-dc-network.service UNIT_CONTAINERS=ringgen-dc-containers.service
 readonly UNIT_ATTACH=ringgen-dc-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc INSTALL_DIR=/usr/local/lib/ringgen/dc
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
   'vx2     n3 10.30.0.13 vxlan 2000 yes'

@@ -21,13 +21,9 @@ set -uo pipefail
 
 # Host n5 of ring dc: the data the steps below work from (they read nothing else about the host).
 readonly RING=dc HOST=n5 INTERNAL_IP=10.30.0.15 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
-readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI=4242 OVERLAY_MTU=1446 IP_FORWARD=1
-readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT CHAIN_POST=RG-dc-POST
-readonly UNIT_NETWORK=ringgen-dc-network.service UNIT_CONTAINERS=ringgen-dc-containers.service
-readonly UNIT_ATTACH=ringgen-dc-attach.service
-readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc INSTALL_DIR=/usr/local/lib/ringgen/dc
-readonly FILES=(up.sh down.sh check.sh install.sh uninstall.sh iptables.rules)
+readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc
+readonly DATAPATH=system BFD_INTERVAL=50
+readonly CHAIN_FWD=RG-dc-FWD
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
   'vx3 n4 10.30.0.14 vxlan 2000 yes'
@@ -38,16 +34,9 @@ readonly BRIDGES=(
   'app 172.20.1.5 24 02:42:ac:14:01:05 101 app-lb app-ov'
   'db  172.20.2.5 24 02:42:ac:14:02:05 102 db-lb  db-ov'
 )
-# Containers C<I>: name, bridge, address, prefix, MAC, MTU, host veth, temporary veth, gateway, settings hash, env file.
-readonly CONTAINER_COUNT=1
-readonly C0=(pg db 172.20.2.54 24 02:52:ac:14:02:36 1446 vc-pg vt-pg '' b4e064736ca50973 '')
-# The OVS bridge: `ovs-vsctl set bridge OVS_BRIDGE` with these.
-readonly OVS_BRIDGE_SETTINGS=(
-  datapath_type=system
-  stp_enable=false
-  rstp_enable=true
-  'other_config={"rstp-address"="02:52:47:00:00:05","rstp-forward-delay"="15","rstp-max-age"="20","rstp-priority"="32768"}'
-  'external_ids={"ringgen-ring"="dc"}'
+# Containers: name, bridge, address.
+readonly CONTAINERS=(
+  'pg db 172.20.2.54'
 )
 # The library: the same in every host's scripts (templates/lib/*.sh in ringgen).
 
@@ -203,7 +192,8 @@ container_pid() {
 # check.sh's checks: the OVS bridge and spanning tree, the kernel datapath's upcalls, each tunnel
 # (BFD, spanning tree role), each peer, bridge and container, the iptables chains. ringgen copies
 # it verbatim into each host's check.sh, after common.sh. It reads the host's data block:
-# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS, BRIDGES, CONTAINER_COUNT and C<I> (see up.sh).
+# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS and BRIDGES (see up.sh), CONTAINERS ("name bridge
+# address").
 # shellcheck disable=SC2154 # the host's data block defines those
 
 JSON=0
@@ -330,7 +320,7 @@ main() {
   '') ;;
   *) die "unknown argument: $1" ;;
   esac
-  local row name peer remote blocked address i ref FIELDS
+  local row name peer remote blocked address
   local -A seen=()
   check_ovs
   if [ "$DATAPATH" != netdev ]; then check_upcalls; fi
@@ -349,10 +339,9 @@ main() {
     read -r name address _ <<<"$row"
     check_bridge "$name" "$address"
   done
-  for ((i = 0; i < CONTAINER_COUNT; i++)); do
-    ref="C${i}[@]"
-    FIELDS=("${!ref}")
-    check_container "${FIELDS[0]}" "${FIELDS[2]}"
+  for row in ${CONTAINERS[@]+"${CONTAINERS[@]}"}; do
+    read -r name _ address <<<"$row"
+    check_container "$name" "$address"
   done
   check_rules
   if [ "$JSON" -eq 1 ]; then
