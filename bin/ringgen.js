@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-const { existsSync } = require('node:fs');
+const { existsSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 
 /**
@@ -21,20 +21,30 @@ function exitAfterFlush(code) {
   }
 }
 
-const entry = join(__dirname, '..', 'dist', 'cli.js');
+const dist = join(__dirname, '..', 'dist');
+// The packed package's command line is one file (scripts/bundle.js); a checkout runs tsc's dist/.
+const bundled = join(dist, 'cli.bundle.js');
+const entry = existsSync(bundled) ? bundled : join(dist, 'cli.js');
+if (/\bmodules\b/.test(process.env.RINGGEN_DEBUG || '')) {
+  // RINGGEN_DEBUG with `modules` in it: every module file the run loaded, at exit.
+  process.once('exit', () => {
+    const files = Object.keys(require.cache);
+    writeSync(2, `ringgen: debug: modules: ${files.length} loaded\n${files.map((f) => `ringgen: debug: module ${f}\n`).join('')}`);
+  });
+}
 if (!existsSync(entry)) {
   process.stderr.write('ringgen: dist/ is missing: in a checkout of ringgen, run `npm ci && npm run build` first\n');
   exitAfterFlush(2);
 } else {
   try {
-    require(join(__dirname, '..', 'dist', 'code-cache.js')).enableCodeCache();
+    require(join(dist, 'code-cache.js')).enableCodeCache();
   } catch {
     // Only a head start: without the cache every module is compiled as usual.
   }
   // The ring file's type-check (a separate process) starts before the command line's modules
   // load, so the two take their time side by side; a wrong guess of the file is dropped later.
   try {
-    require(join(__dirname, '..', 'dist', 'config', 'native.js')).startEarly(process.argv.slice(2));
+    require(join(dist, 'config', 'native.js')).startEarly(process.argv.slice(2));
   } catch {
     // Only a head start: the loader runs the check itself.
   }

@@ -19,6 +19,9 @@ const dist = join(__dirname, '..', 'dist');
 // src/diagnostics.ts became the folder src/diagnostics/: an older build's dist/diagnostics.js
 // would shadow dist/diagnostics/index.js (require('./diagnostics') finds the file first).
 for (const stale of ['diagnostics.js', 'diagnostics.d.ts']) rmSync(join(dist, stale), { force: true });
+// The command line's bundle is made at `npm pack` (scripts/bundle.js) and removed after it; one
+// left from an interrupted pack would run instead of what was just built.
+rmSync(join(dist, 'cli.bundle.js'), { force: true });
 const { JSON_SCHEMA_FILE, ringJsonSchemaText } = require('../dist/json-schema');
 mkdirSync(join(__dirname, '..', 'schema'), { recursive: true });
 writeFileSync(join(__dirname, '..', JSON_SCHEMA_FILE), ringJsonSchemaText());

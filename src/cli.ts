@@ -1,6 +1,8 @@
 /** The `ringgen` command line. The only module that prints or decides the exit code. */
 import { resolve } from 'node:path';
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
+// The factory alone: the package's main module also makes a parser of process.argv at load.
+import yargs from 'yargs/yargs';
 import { checkArgs, HELP, OPTIONS, yargsOption, type CommandName } from './cli-args';
 import { buildReport, nextStep, type BuildReport } from './cli-report';
 import { loadConfig } from './config/load';

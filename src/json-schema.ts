@@ -4,7 +4,8 @@
  * editors (a spec names it with `"$schema"`). It checks the shape only, as the zod schema does;
  * what the rules check (names, addresses, peering) an editor does not see.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import './zod-locale';
 import { nameMapValues, ringSchema } from './schema';
 
 /** Where the package ships the schema, relative to its root. */

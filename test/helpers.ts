@@ -1,6 +1,6 @@
 /** Shared test helpers: temp folders, running programs, and tool detection (the rings are in fixtures.ts, the CLI in cli-run.ts). */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,25 @@ export function writeFiles(dir: string, files: BuildOutcome['files']): void {
 
 export function run(cmd: string, args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+}
+
+/**
+ * The package as `npm pack` makes it, without building again: a copy of what it ships
+ * (package.json's `files`), with the command line bundled into it as prepack bundles it
+ * (scripts/bundle.js), packed with no scripts. dist/ must be built; the checkout's dist/ is left
+ * as it is (other tests run it meanwhile). Returns the tarball and the files in it.
+ */
+export function packPackage(dest: string): { tarball: string; files: string[] } {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+  const stage = tempDir('ringgen-stage-');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+  for (const f of ['package.json', ...pkg.files]) if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+  const bundled = run(process.execPath, [join(ROOT, 'scripts', 'bundle.js'), '--out', join(stage, 'dist')]);
+  if (bundled.status !== 0) throw new Error(`scripts/bundle.js failed: ${bundled.stderr}`);
+  const r = run('npm', ['pack', '--ignore-scripts', '--json', '--offline', '--loglevel=error', '--pack-destination', dest], { cwd: stage });
+  if (r.status !== 0) throw new Error(`npm pack failed: ${r.stderr}`);
+  const [info] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  return { tarball: join(dest, info!.filename), files: info!.files.map((f) => f.path) };
 }
 
 export function hasTool(name: string): boolean {

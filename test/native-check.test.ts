@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastNative, MAX_NATIVE_NESTING, nativeCheck, nestingDepth, parseDiagnostics } from '../src/config/native';
-import { ROOT } from './helpers';
+import { packPackage, ROOT } from './helpers';
 
 const PLATFORM_PACKAGE = `@typescript/typescript-${process.platform}-${process.arch}`;
 const HAS_BINARY = existsSync(join(ROOT, 'node_modules', PLATFORM_PACKAGE, 'lib', 'tsc'));
@@ -25,8 +25,8 @@ function sh(cmd: string, args: string[], cwd: string): string {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'ringgen-native-'));
-  // dist is built already; the tarball holds it as `npm pack` makes it.
-  const tgz = sh('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work, ROOT], work).trim().split('\n').pop()!;
+  // dist is built already; the tarball holds it as `npm pack` makes it, the command line bundled.
+  const { tarball: tgz } = packPackage(work);
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true }\n');
@@ -53,13 +53,14 @@ afterAll(() => {
 });
 
 /**
- * `ringgen build` of the installed package, in process through its cli module, reporting which
+ * `ringgen build` of the installed package, in process through its command line's bundle (what
+ * bin/ringgen.js runs; dist/cli.bundle.js), reporting which
  * checker ran (RINGGEN_DEBUG) and whether the JavaScript compiler or ts-morph was loaded.
  */
 function build(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): { status: number | null; out: string; debug: string; loaded: string[]; dir: string } {
   const out = join(work, 'out', String(Math.random()).slice(2));
   const script = [
-    `require(${JSON.stringify(join(installed, 'dist', 'cli.js'))}).main(${JSON.stringify(['build', file, '--out', out, ...args])}).then((code) => {`,
+    `require(${JSON.stringify(join(installed, 'dist', 'cli.bundle.js'))}).main(${JSON.stringify(['build', file, '--out', out, ...args])}).then((code) => {`,
     "  const loaded = Object.keys(require.cache).filter((k) => /typescript\\.js$|ts-morph/.test(k)).map((k) => k.slice(k.lastIndexOf('node_modules/') + 13));",
     "  process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n');",
     '  process.exitCode = code;',
@@ -117,14 +118,16 @@ describe.skipIf(!HAS_BINARY)('the native compiler, from an installed package', (
  * The installed package's bin/ringgen.js, as a user runs it, with a TMPDIR of its own (the native
  * compiler's folders are made there, so what a run leaves behind can be counted).
  */
-function bin(args: string[]): { status: number | null; out: string; debug: string; left: string[] } {
+function bin(args: string[]): { status: number | null; out: string; debug: string; left: string[]; modules: string[] } {
   const tmp = mkdtempSync(join(work, 'tmp-'));
   const r = spawnSync(process.execPath, [join(installed, 'bin', 'ringgen.js'), ...args], {
     cwd: join(work, 'ring'),
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', RINGGEN_DEBUG: 'typecheck', TMPDIR: tmp },
+    env: { ...process.env, NO_COLOR: '1', RINGGEN_DEBUG: 'typecheck modules', TMPDIR: tmp },
   });
-  return { status: r.status, out: r.stdout + r.stderr, debug: r.stderr.split('\n').filter((l) => l.startsWith('ringgen: debug:')).join('\n'), left: readdirSync(tmp) };
+  const debug = r.stderr.split('\n').filter((l) => l.startsWith('ringgen: debug:'));
+  const modules = debug.filter((l) => l.startsWith('ringgen: debug: module ')).map((l) => l.slice('ringgen: debug: module '.length));
+  return { status: r.status, out: r.stdout + r.stderr, debug: debug.filter((l) => !l.startsWith('ringgen: debug: module')).join('\n'), left: readdirSync(tmp), modules };
 }
 
 describe.skipIf(!HAS_BINARY)('the type-check started before the command line loads (bin/ringgen.js)', () => {
@@ -134,6 +137,20 @@ describe.skipIf(!HAS_BINARY)('the type-check started before the command line loa
     expect(r.debug).toMatch(/native compiler used: TypeScript 7\.\d+\.\d+, started early, 0 type error\(s\)/);
     expect(r.left).toEqual([]);
     expect(readFileSync(join(work, 'out', 'early', 'host1', 'up.sh'), 'utf8')).toBe(readFileSync(join(ROOT, 'out', 'host1', 'up.sh'), 'utf8'));
+  });
+
+  it('what runs is the bundle, and a clean build loads no compiler: not TypeScript, not ts-morph, not Handlebars\' own', () => {
+    const r = bin(['build', 'ring.config.ts', '--out', join(work, 'out', 'modules'), '-q']);
+    expect(r.status, r.out).toBe(0);
+    expect(r.modules).toContain(join(installed, 'dist', 'cli.bundle.js'));
+    expect(r.modules).not.toContain(join(installed, 'dist', 'cli.js'));
+    expect(r.modules.filter((f) => /typescript|ts-morph|handlebars|zod/.test(f))).toEqual([]);
+    // ringgen's own: bin/ringgen.js, the bundle, and the three files it loads by path.
+    expect(r.modules.filter((f) => f.startsWith(installed)).length).toBe(5);
+    const bad = bin(['build', 'bad.ring.ts', '--out', join(work, 'out', 'modules-bad'), '-q']);
+    expect(bad.status).toBe(1);
+    // A type error is worded by the in-process check: the compiler loads then, from the bundle too.
+    expect(bad.modules.some((f) => f.endsWith('@ts-morph/common/dist/typescript.js'))).toBe(true);
   });
 
   it('the default file, a file after an option\'s value, and --no-typecheck are guessed as the command line reads them', () => {

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, run, tempDir } from './helpers';
+import { packPackage, ROOT, run, tempDir } from './helpers';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown> & { scripts: Record<string, string>; files: string[] };
 const npm = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
@@ -16,14 +16,8 @@ let tarball: string;
 let packed: string[];
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
-  // dist/ is built already: --ignore-scripts packs it as it is (prepack would build it again).
-  const dest = tempDir('ringgen-pack-');
-  const r = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dest], ROOT);
-  if (r.status !== 0) throw new Error(`npm pack failed: ${r.stderr}`);
-  const [info] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  tarball = join(dest, info!.filename);
-  packed = info!.files.map((f) => f.path);
+  // dist/ is built already: packed as it is, with the command line bundled as prepack bundles it.
+  ({ tarball, files: packed } = packPackage(tempDir('ringgen-pack-')));
 }, 120_000);
 
 describe('the front page', () => {
@@ -76,7 +70,14 @@ describe('the package', () => {
     expect(packed.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);
     // A tarball's install scripts run (or, with npm's allow-scripts, warn) where there is no tsc.
     for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[s], s).toBeUndefined();
-    expect(pkg.scripts.prepack).toMatch(/npm run build/);
+    expect(pkg.scripts.prepack).toMatch(/npm run build && node scripts\/bundle\.js$/);
+    // The command line in one file, beside what it loads from dist/ (and the library's files and typings).
+    for (const f of ['dist/cli.bundle.js', 'dist/config/native.js', 'dist/code-cache.js', 'dist/render/precompiled.js', 'dist/testing.js', 'dist/testing.d.ts', 'schema/ring.schema.json']) {
+      expect(packed, f).toContain(f);
+    }
+    // ...made at pack time only: a checkout (and `npm run build`) runs tsc's dist/.
+    expect(pkg.scripts.postpack).toBe('node scripts/bundle.js --remove');
+    expect(readFileSync(join(ROOT, 'scripts/build-assets.js'), 'utf8')).toMatch(/rmSync\(join\(dist, 'cli\.bundle\.js'\)/);
     expect(pkg.keywords).toEqual(expect.arrayContaining(['open-vswitch', 'docker']));
     // Every relative link and picture of the README is a file in the package.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -99,9 +100,24 @@ describe('the package', () => {
     expect(init.stdout).toMatch(/^ {2}cd ring\n {2}ringgen check\n {2}ringgen build$/m);
     const dir = join(work, 'ring');
     expect(ringgen(['check'], dir).status).toBe(0);
-    const build = ringgen(['build'], dir);
+    const build = run('ringgen', ['build'], { cwd: dir, env: { ...env, RINGGEN_DEBUG: 'modules' } });
     expect(build.status, build.stderr).toBe(0);
     expect(build.stdout).toMatch(/next, the first rollout: out\/deploy\.sh --initial/);
+    // What ran is the bundle: of ringgen's own files only bin/, the bundle and the three it loads
+    // by path; zod and Handlebars' runtime are inside it; no compiler (the native one checked).
+    const installed = join(prefix, 'lib/node_modules/ringgen/');
+    const loaded = [...build.stderr.matchAll(/^ringgen: debug: module (.*)$/gm)].map((m) => m[1]!);
+    const own = loaded.filter((f) => f.startsWith(installed)).map((f) => f.slice(installed.length));
+    expect(own.filter((f) => !f.startsWith('node_modules/')).sort()).toEqual(['bin/ringgen.js', 'dist/cli.bundle.js', 'dist/code-cache.js', 'dist/config/native.js', 'dist/render/precompiled.js']);
+    const native = existsSync(join(installed, 'node_modules', `@typescript/typescript-${process.platform}-${process.arch}`));
+    expect(loaded.filter((f) => (native ? /node_modules\/(zod|handlebars|ts-morph|@ts-morph|typescript)\// : /node_modules\/(zod|handlebars)\//).test(f))).toEqual([]);
+    expect(Number(/^ringgen: debug: modules: (\d+) loaded$/m.exec(build.stderr)?.[1])).toBe(loaded.length);
+    const help = ringgen(['--help'], dir);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^ringgen <command> \[options\]/);
+    expect(help.stdout).toMatch(/ringgen build \[file\]/);
+    const version = ringgen(['--version'], dir);
+    expect(version.stdout.trim()).toBe(String(pkg.version));
     expect(ringgen(['graph', '-o', 'ring.mmd'], dir).status).toBe(0);
     expect(readFileSync(join(dir, 'ring.mmd'), 'utf8')).toMatch(/flowchart LR/);
     const plan = ringgen(['plan', '--detailed-exitcode'], dir);

@@ -16,6 +16,7 @@ import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import type * as TsMorphCommon from '@ts-morph/common';
+import { HERE } from '../here';
 
 export type Ts = typeof TsMorphCommon.ts;
 
@@ -24,9 +25,9 @@ export const LIB_FOLDER = '/node_modules/typescript/lib';
 /** The `lib` setting configs are checked with. */
 export const CONFIG_LIB = 'lib.es2022.d.ts';
 
-const EXTRACTED = join(__dirname, 'lib');
+const EXTRACTED = join(HERE, 'config', 'lib');
 /** V8's code cache for the compiler, written by `npm run build`. */
-export const CODE_CACHE = join(__dirname, 'typescript.cache');
+export const CODE_CACHE = join(HERE, 'config', 'typescript.cache');
 
 const fromTsMorph = (): NodeJS.Require => createRequire(require.resolve('ts-morph'));
 

@@ -9,6 +9,7 @@ import { SourceMap } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { SourceFile } from 'ts-morph';
 import { diagnostic, type Diagnostic, type DiagnosticPath, type DiagnosticValues, type SourceLocation } from '../diagnostics';
+import { HERE } from '../here';
 import * as ringgenApi from '../index';
 import type { UncheckedInput } from '../pipeline';
 import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
@@ -35,7 +36,7 @@ export interface LoadOptions {
   typecheck?: boolean;
 }
 
-const PACKAGE_ROOT = join(__dirname, '..', '..');
+const PACKAGE_ROOT = join(HERE, '..');
 const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 const JS_EXT = new Set(['.js', '.mjs', '.cjs']);
 /** A file's extension as ringgen compares it: without case (`ring.JSON` is JSON, `ring.TS` TypeScript). */

@@ -4,7 +4,8 @@
  * what older formats lack made optional). Reading is lenient where writing is exact only in what
  * the data is made of (a tunnel's type is a string to read, always `gre` or `vxlan` as written).
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import '../zod-locale';
 import { nameMap } from '../schema';
 
 /** The manifest format ringgen writes; older manifests have no `format` (and no `sha256`). */

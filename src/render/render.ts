@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
+import { HERE } from '../here';
 import type { RingModel } from '../model';
 import type { StpResult } from '../stp';
 import { hostDataBlock, type HostScript } from './host-data';
@@ -25,8 +26,8 @@ export interface GeneratedFile {
   mode: number;
 }
 
-const TEMPLATE_DIR = join(__dirname, '..', '..', 'templates');
-const PRECOMPILED = join(__dirname, 'precompiled.js');
+const TEMPLATE_DIR = join(HERE, '..', 'templates');
+const PRECOMPILED = join(HERE, 'render', 'precompiled.js');
 const PARTIALS: Record<string, string> = { header: '_header.hbs', bash: '_bash.sh.hbs', data: '_data.sh.hbs' };
 /** The static bash of the host scripts, templates/lib/NAME.sh: real shell files, shellchecked and tested on their own. */
 export const LIBRARY = ['bash-check', 'common', 'owned', 'up', 'down', 'check', 'install', 'uninstall'] as const;
