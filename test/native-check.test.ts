@@ -30,7 +30,7 @@ beforeAll(() => {
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true }\n');
-  const install = (mode: string) => sh('npm', ['install', mode, '--ignore-scripts', '--no-audit', '--no-fund', '--silent', join(work, tgz)], app);
+  const install = (mode: string) => sh('npm', ['install', mode, '--ignore-scripts', '--no-audit', '--no-fund', '--silent', tgz], app);
   try {
     install('--offline');
   } catch {
