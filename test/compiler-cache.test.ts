@@ -10,7 +10,9 @@ import { ringgen } from './cli-run';
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist', 'config');
 // Inside the repository, so that the copy resolves ts-morph from node_modules as dist does.
-const COPY = join(ROOT, 'node_modules', '.cache', 'ringgen-test-compiler-cache');
+// Laid out as dist is: the compiler's files in config/, here.js (which names that folder) beside it.
+const COPY_ROOT = join(ROOT, 'node_modules', '.cache', 'ringgen-test-compiler-cache');
+const COPY = join(COPY_ROOT, 'config');
 
 /** Loads the compiler from `dir`'s compiler.js in a fresh process; prints whether the cache was used and the version. */
 function load(dir: string): { used: string; version: string } {
@@ -21,7 +23,7 @@ function load(dir: string): { used: string; version: string } {
   return { used: used!, version: version! };
 }
 
-afterAll(() => rmSync(COPY, { recursive: true, force: true }));
+afterAll(() => rmSync(COPY_ROOT, { recursive: true, force: true }));
 
 describe('the compiler code cache', () => {
   it('the build wrote it, and a build loads the compiler through it', () => {
@@ -30,8 +32,9 @@ describe('the compiler code cache', () => {
   });
 
   it('a cache that V8 refuses, or one made from another compiler file, is not used, and the compiler still loads', () => {
-    rmSync(COPY, { recursive: true, force: true });
+    rmSync(COPY_ROOT, { recursive: true, force: true });
     mkdirSync(COPY, { recursive: true });
+    copyFileSync(join(DIST, '..', 'here.js'), join(COPY_ROOT, 'here.js'));
     cpSync(join(DIST, 'lib'), join(COPY, 'lib'), { recursive: true });
     copyFileSync(join(DIST, 'compiler.js'), join(COPY, 'compiler.js'));
     copyFileSync(join(DIST, 'typescript.cache.for'), join(COPY, 'typescript.cache.for'));

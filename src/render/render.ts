@@ -13,10 +13,10 @@ import { HERE } from '../here';
 import type { RingModel } from '../model';
 import type { StpResult } from '../stp';
 import { hostDataBlock, type HostScript } from './host-data';
-
-const HOST_SCRIPTS: HostScript[] = ['up', 'down', 'check', 'install', 'uninstall'];
 import { hostView, type HostView } from './host-view';
 import { shellQuote } from './shell';
+
+const HOST_SCRIPTS: HostScript[] = ['up', 'down', 'check', 'install', 'uninstall'];
 
 /** A file of the output, relative to the output folder. */
 export interface GeneratedFile {
