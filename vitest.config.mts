@@ -11,7 +11,8 @@ import kinds from './test/kinds.json' with { type: 'json' };
  * - `system`: the test starts programs: the CLI, generated scripts, bash, shellcheck, iptables,
  *   systemd-analyze, Ansible, npm, network namespaces. One file at a time.
  * - `lab`: the generated scripts on simulated hosts with real daemons (test/lab/). One file at a time.
- * - `kernel`: the lab in a VM (`npm run test:kernel`); not in `npm test`.
+ * - `kernel`: the lab in a VM on the kernel datapath (`npm run test:kernel`): in `npm test`, where
+ *   the machine can run it (root, qemu, the prepared kernel), a loud skip elsewhere, a failure under CI.
  *
  * The projects run one after the other in this order (sequence.groupOrder), so no unit test runs
  * beside a system or lab test.
