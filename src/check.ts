@@ -4,7 +4,7 @@ import { buildModel, type RingModel } from './model';
 import { checkAddresses } from './rules/addresses';
 import { checkCommandLines } from './rules/limits';
 import { checkNames } from './rules/names';
-import { checkBfd, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
+import { checkBfd, checkIpsec, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
 import { checkText } from './rules/text';
 import { checkRing } from './rules/topology';
 import { parseSpec } from './schema';
@@ -18,6 +18,7 @@ const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
   checkBfd,
   checkVni,
   checkMtu,
+  checkIpsec,
   checkPublish,
   checkCommandLines,
 ];

@@ -5,7 +5,7 @@
  */
 import { ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddress, type Ipv4, type Subnet } from './ip';
 import { containerVethNames, uplinkNames } from './names';
-import { fitTimers, resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
+import { ESP_OVERHEAD, fitTimers, resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
 import { analyseTree } from './stp';
 import type { DiagnosticPath } from './diagnostics';
 import { pairTunnelEnds, tunnelKinds, type TunnelKind, type TunnelPair } from './tunnels';
@@ -146,7 +146,7 @@ export function buildModel(spec: RingSpec, pairs: readonly TunnelPair[] = pairTu
     vlan: b.vlan ?? 10 + index,
     uplink: uplinkNames(b.name),
   }));
-  const overlayMtu = opts.underlayMtu - tunnelOverhead(opts.tunnel);
+  const overlayMtu = opts.underlayMtu - tunnelOverhead(opts.tunnel) - (opts.ipsec ? ESP_OVERHEAD : 0);
   const hosts: HostModel[] = spec.hosts.map((h, index) => {
     const bridgeAddress = new Map<string, Ipv4 | undefined>();
     for (const b of bridges) {

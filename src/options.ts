@@ -3,7 +3,7 @@
  * builder resolves them (`resolveOptions`, then `fitTimers` once the tree is known); nothing
  * changes them after.
  */
-import type { RingOptions, RingSpec } from './spec';
+import type { IpsecOptions, RingOptions, RingSpec } from './spec';
 import type { TreeAnalysis } from './stp';
 
 export interface ResolvedOptions {
@@ -26,9 +26,31 @@ export interface ResolvedOptions {
   egressNat: boolean;
   vni: number;
   dockerNetwork: 'bridge' | 'none';
+  /** IPsec on every tunnel, or undefined when off (the checks have seen to a complete mode). */
+  ipsec: IpsecMode | undefined;
   /** Whether max-age / forward delay were chosen by ringgen (and may be raised to fit the ring). */
   readonly autoTimers: { readonly maxAge: boolean; readonly forwardDelay: boolean };
 }
+
+/** IPsec's mode and the files it reads on each host. */
+export type IpsecMode = { mode: 'psk'; psk: string } | { mode: 'cert'; ca: string; cert: string; key: string };
+
+/** The mode of `ipsec` as given, or undefined when off or incomplete (the checks report that). */
+export function ipsecMode(o: IpsecOptions | undefined): IpsecMode | undefined {
+  if (o === undefined) return undefined;
+  if (o.psk !== undefined && o.ca === undefined && o.cert === undefined && o.key === undefined) return { mode: 'psk', psk: o.psk };
+  if (o.psk === undefined && o.ca !== undefined && o.cert !== undefined && o.key !== undefined) return { mode: 'cert', ca: o.ca, cert: o.cert, key: o.key };
+  return undefined;
+}
+
+/**
+ * What ESP adds to a tunnel packet, at most, with the cipher Open vSwitch's IPsec monitor configures
+ * (AES-GCM-256 with a 16-byte tag, transport mode: strongSwan's `esp=aes256gcm16`, Libreswan's
+ * `aes_gcm256`): the SPI and sequence number (8), the IV (8), padding to 4 bytes and the two
+ * trailer bytes (up to 5), the tag (16); and UDP encapsulation (8) when the IKE daemons find a
+ * NAT between two hosts. 37 bytes without a NAT, 45 with one; ringgen counts 45.
+ */
+export const ESP_OVERHEAD = 8 + 8 + 5 + 16 + 8;
 
 /** Encapsulation overhead in bytes, inner Ethernet header and the VLAN tag of segment isolation included. */
 export function tunnelOverhead(type: 'gre' | 'vxlan'): number {
@@ -75,6 +97,7 @@ export function resolveOptions(spec: RingSpec): ResolvedOptions {
     egressNat: o.egressNat ?? true,
     vni: o.vni ?? 4242,
     dockerNetwork: o.dockerNetwork ?? 'bridge',
+    ipsec: ipsecMode(o.ipsec),
     autoTimers: { maxAge: o.maxAge === undefined, forwardDelay: o.forwardDelay === undefined },
   };
 }

@@ -56,6 +56,7 @@ const options = z
     egressNat: z.boolean().optional(),
     vni: int.optional(),
     dockerNetwork: z.enum(['bridge', 'none']).optional(),
+    ipsec: z.object({ psk: str.optional(), ca: str.optional(), cert: str.optional(), key: str.optional() }).strict().optional(),
   })
   .strict();
 

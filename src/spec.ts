@@ -24,6 +24,26 @@ export interface BfdOptions {
   interval?: number;
 }
 
+/**
+ * IPsec on every tunnel, through Open vSwitch's `ovs-monitor-ipsec` and strongSwan on each host
+ * (kernel datapath only). Two modes, each naming files on the hosts, never a key itself:
+ * - a pre-shared key: `{ psk: '/etc/ringgen/ring.psk' }`, a file on every host (the same key on
+ *   all), owned by root and readable by nobody else;
+ * - certificates: `{ ca, cert, key }`, the CA's certificate and each host's own certificate and
+ *   private key, at the same paths on every host; a host's certificate names the host (its
+ *   subject's common name is the host name), and is signed by the CA.
+ */
+export interface IpsecOptions {
+  /** Absolute path, on every host, of the file that holds the pre-shared key (pre-shared key mode). */
+  psk?: string;
+  /** Absolute path, on every host, of the CA certificate (PEM) that signed every host's certificate (certificate mode). */
+  ca?: string;
+  /** Absolute path, on every host, of that host's own certificate (PEM), whose common name is the host name (certificate mode). */
+  cert?: string;
+  /** Absolute path, on every host, of that host's private key (PEM), readable by root only (certificate mode). */
+  key?: string;
+}
+
 /** Options of the whole ring. Every field has a default; see docs/dsl.md. */
 export interface RingOptions {
   /** Encapsulation between the hosts: `'gre'` or `'vxlan'` (UDP 4789). Default `'gre'`. */
@@ -68,6 +88,11 @@ export interface RingOptions {
   vni?: number;
   /** Default Docker network of the containers' `eth0`: `'bridge'` or `'none'` (no docker0 at all). Default `'bridge'`. */
   dockerNetwork?: 'bridge' | 'none';
+  /**
+   * Encrypt every tunnel with IPsec (ESP), by a pre-shared key file (`{ psk }`) or certificates
+   * (`{ ca, cert, key }`): see {@link IpsecOptions}. Needs the kernel datapath. Default: off.
+   */
+  ipsec?: IpsecOptions;
 }
 
 /** One end of a tunnel, as seen from the host that lists it. */

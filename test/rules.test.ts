@@ -124,6 +124,8 @@ interface Row {
   others?: Triple[];
   /** Something the message of (every) diagnostic with `code` must say. */
   message?: RegExp;
+  /** Something the hint of (every) diagnostic with `code` must say. */
+  hint?: RegExp;
 }
 
 const ROWS: Row[] = [
@@ -810,6 +812,74 @@ const ROWS: Row[] = [
     paths: ['options.vni'],
   },
   {
+    code: 'IPSEC_INVALID',
+    what: 'ipsec with a key file and a certificate at once',
+    input: () => dsl((d) => (d.options.ipsec = { psk: '/etc/ringgen/r.psk', cert: '/etc/ringgen/host.pem' })),
+    severity: 'error',
+    paths: ['options.ipsec'],
+    message: /neither a pre-shared key \(psk alone\) nor certificates/,
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'ipsec with certificates but no CA',
+    input: () => dsl((d) => (d.options.ipsec = { cert: '/etc/ringgen/host.pem', key: '/etc/ringgen/host.key' })),
+    severity: 'error',
+    paths: ['options.ipsec'],
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'ipsec naming no file at all',
+    input: () => dsl((d) => (d.options.ipsec = {})),
+    severity: 'error',
+    paths: ['options.ipsec'],
+    message: /names no key/,
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'the key itself where the path of its file goes',
+    input: () => dsl((d) => (d.options.ipsec = { psk: 'swordfish-swordfish' })),
+    severity: 'error',
+    paths: ['options.ipsec.psk'],
+    hint: /never the key itself/,
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'a certificate path with a space and a quote (strongSwan reads it unquoted)',
+    input: () => dsl((d) => (d.options.ipsec = { ca: '/etc/ca.pem', cert: "/etc/my host's.pem", key: '/etc/host.key' })),
+    severity: 'error',
+    paths: ['options.ipsec.cert'],
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'a relative key file path with ..',
+    input: () => dsl((d) => (d.options.ipsec = { psk: '/etc/ringgen/../r.psk' })),
+    severity: 'error',
+    paths: ['options.ipsec.psk'],
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'the certificate and its key in one file',
+    input: () => dsl((d) => (d.options.ipsec = { ca: '/etc/ca.pem', cert: '/etc/host.pem', key: '/etc/host.pem' })),
+    severity: 'error',
+    paths: ['options.ipsec.key'],
+  },
+  {
+    code: 'IPSEC_INVALID',
+    what: 'IPsec on the userspace datapath',
+    input: () => dsl((d) => Object.assign(d.options, { datapath: 'netdev', ipsec: { psk: '/etc/ringgen/r.psk' } })),
+    severity: 'error',
+    paths: ['options.datapath'],
+    message: /needs the kernel datapath/,
+  },
+  {
+    code: 'MTU_TOO_SMALL',
+    what: 'an underlay MTU that leaves less than 1280 once ESP is paid for',
+    input: () => dsl((d) => Object.assign(d.options, { underlayMtu: 1360, ipsec: { psk: '/etc/ringgen/r.psk' } })),
+    severity: 'error',
+    paths: ['options.underlayMtu'],
+    message: /gre over IPsec leaves an overlay MTU of 1273/,
+  },
+  {
     code: 'MTU_TOO_SMALL',
     what: 'an underlay MTU that leaves less than 1280 inside the tunnels',
     input: () => dsl((d) => (d.options.underlayMtu = 1300)),
@@ -1004,6 +1074,7 @@ describe('every rule', () => {
       expect(d.message.length).toBeGreaterThan(0);
       expect(d.hint.length).toBeGreaterThan(0);
       if (d.code === row.code && row.message) expect(d.message).toMatch(row.message);
+      if (d.code === row.code && row.hint) expect(d.hint).toMatch(row.hint);
       // The values are data (they survive JSON) that its entry names, and its text is written from them alone.
       const values = JSON.parse(JSON.stringify(d.values)) as typeof d.values;
       expect(Object.keys(values).filter((k) => !(DIAGNOSTIC_TABLE[d.code].values as readonly string[]).includes(k)), d.code).toEqual([]);

@@ -106,9 +106,23 @@ export function hostDataBlock(v: HostView, script: HostScript): string {
       ...(all
         ? ([
             ['CHAIN_IN', v.chains.input],
+            ['CHAIN_TX', v.chains.tx],
             ['CHAIN_PRE', v.chains.pre],
             ['CHAIN_OUT', v.chains.out],
             ['CHAIN_POST', v.chains.post],
+          ] as Array<[string, string]>)
+        : []),
+    ]);
+  // IPsec: its mode (psk, cert, or empty: off), and for up.sh the files it reads on the host.
+  const ipsec = (files: boolean) =>
+    scalars([
+      ['IPSEC', v.ipsec.mode],
+      ...(files && v.ipsec.mode === 'psk' ? ([['IPSEC_PSK_FILE', v.ipsec.psk]] as Array<[string, string]>) : []),
+      ...(files && v.ipsec.mode === 'cert'
+        ? ([
+            ['IPSEC_CA', v.ipsec.ca],
+            ['IPSEC_CERT', v.ipsec.cert],
+            ['IPSEC_KEY', v.ipsec.key],
           ] as Array<[string, string]>)
         : []),
     ]);
@@ -133,6 +147,7 @@ export function hostDataBlock(v: HostView, script: HostScript): string {
         ['OVERLAY_MTU', v.overlayMtu],
         ['IP_FORWARD', v.needsForwarding ? 1 : 0],
       ]),
+      ...ipsec(true),
       ...scalars([
         ['TIMER_MAX_AGE', v.timerDance?.maxAge ?? ''],
         ['TIMER_FORWARD_DELAY', v.timerDance?.forwardDelay ?? ''],
@@ -155,6 +170,7 @@ export function hostDataBlock(v: HostView, script: HostScript): string {
         ['DATAPATH', v.datapath],
         ['BFD_INTERVAL', v.bfdInterval],
       ]),
+      ...ipsec(false),
       ...chains(false),
       ...tunnels(),
       '# Containers: name, bridge, address.',

@@ -79,7 +79,9 @@ export interface HostView {
   needsDocker: boolean;
   needsForwarding: boolean;
   owner: string;
-  chains: { fwd: string; input: string; pre: string; out: string; post: string };
+  chains: { fwd: string; input: string; tx: string; pre: string; out: string; post: string };
+  /** IPsec on the tunnels: its mode and the files on the host it reads ('' each when off). */
+  ipsec: { mode: '' | 'psk' | 'cert'; psk: string; ca: string; cert: string; key: string };
   units: { network: string; containers: string; attach: string };
   stateDir: string;
   installDir: string;
@@ -97,6 +99,8 @@ export interface HostView {
 export interface RulesView {
   forward: string[];
   input: string[];
+  /** What leaves this host: with IPsec, no tunnel packet to a peer in clear. */
+  tx: string[];
   pre: string[];
   out: string[];
   post: string[];
@@ -129,10 +133,19 @@ function bridgeSettings(m: RingModel, h: HostModel): string[] {
   ];
 }
 
-function tunnelSettings(m: RingModel, name: string, remote: string, cost: number): string[] {
+/**
+ * What stands in a tunnel's settings for its pre-shared key, which up.sh reads from the key file
+ * on the host (the key is never in the output): the library's tunnel_settings puts `$PSK` there.
+ */
+export const PSK_ON_HOST = '$PSK';
+
+function tunnelSettings(m: RingModel, name: string, peer: string, remote: string, cost: number): string[] {
   const o = m.opts;
   const options: Record<string, string | number> = { remote_ip: remote };
   if (o.tunnel === 'vxlan') options.key = o.vni;
+  // Open vSwitch's IPsec: a pre-shared key, or the peer's certificate name (its host name).
+  if (o.ipsec?.mode === 'psk') options.psk = PSK_ON_HOST;
+  if (o.ipsec?.mode === 'cert') options.remote_name = peer;
   const bfd: Record<string, string | number> = o.bfdInterval === undefined ? { enable: 'false' } : { enable: 'true', min_rx: o.bfdInterval, min_tx: o.bfdInterval, decay_min_rx: 0 };
   const portOther: Record<string, string | number> = o.stp === 'stp' ? { 'stp-path-cost': cost } : o.stp === 'rstp' ? { 'rstp-path-cost': cost, 'rstp-port-admin-edge': 'false', 'rstp-port-auto-edge': 'false' } : {};
   return [
@@ -230,12 +243,27 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
     forward.push(`-i ${b} -j ${m.opts.egressNat ? 'ACCEPT' : 'DROP'}`);
   }
   const input: string[] = [];
+  const tx: string[] = [];
   const me = h.internal!.ip;
   const proto = m.opts.tunnel === 'gre' ? '-p gre' : '-p udp --dport 4789';
   // Every tunnel end's remote is its peer's internal IP (the checks see to it).
   const peers = [...new Set(tunnelsOf(m, h.name).map((t) => m.hostByName.get(t.a === h.name ? t.b : t.a)!.internal!.ip))].sort();
-  for (const p of peers) input.push(`-s ${p}/32 -d ${me}/32 ${proto} -j ACCEPT`);
-  input.push(`-d ${me}/32 ${proto} -j DROP`);
+  if (m.opts.ipsec) {
+    // ESP and IKE only from the peers; a tunnel packet only when it came inside ESP (decrypted,
+    // it passes INPUT a second time, with its IPsec policy), so a forged clear one reaches
+    // nothing; and none leaves for a peer in clear, not even before its security association
+    // is up (then strongSwan's policy holds it back; without one, this rule drops it).
+    const ike = '-p udp -m multiport --dports 500,4500';
+    for (const p of peers) {
+      input.push(`-s ${p}/32 -d ${me}/32 -p esp -j ACCEPT`, `-s ${p}/32 -d ${me}/32 ${ike} -j ACCEPT`);
+      input.push(`-s ${p}/32 -d ${me}/32 ${proto} -m policy --dir in --pol ipsec --proto esp -j ACCEPT`);
+      tx.push(`-d ${p}/32 ${proto} -m policy --dir out --pol none -j DROP`);
+    }
+    input.push(`-d ${me}/32 ${proto} -j DROP`, `-d ${me}/32 -p esp -j DROP`, `-d ${me}/32 ${ike} -j DROP`);
+  } else {
+    for (const p of peers) input.push(`-s ${p}/32 -d ${me}/32 ${proto} -j ACCEPT`);
+    input.push(`-d ${me}/32 ${proto} -j DROP`);
+  }
   const pre: string[] = [];
   const post: string[] = [];
   const publishes = h.published.map(({ container: c, publish: p }) => ({ c, p }));
@@ -256,10 +284,17 @@ function rulesView(m: RingModel, h: HostModel, chains: HostView['chains']): Rule
   return {
     forward: prefix(chains.fwd, forward),
     input: prefix(chains.input, input),
+    tx: prefix(chains.tx, tx),
     pre: prefix(chains.pre, pre),
     out: prefix(chains.out, pre),
     post: prefix(chains.post, post),
   };
+}
+
+function ipsecView(m: RingModel): HostView['ipsec'] {
+  const i = m.opts.ipsec;
+  if (i === undefined) return { mode: '', psk: '', ca: '', cert: '', key: '' };
+  return i.mode === 'psk' ? { mode: 'psk', psk: i.psk, ca: '', cert: '', key: '' } : { mode: 'cert', psk: '', ca: i.ca, cert: i.cert, key: i.key };
 }
 
 /** What marks an object on a host as ringgen's for ring RING: an interface alias, the state folder's `owner` file, the comment rule heading each iptables chain (a ring name needs no quoting). */
@@ -284,13 +319,13 @@ function uniqueByIp(peers: Array<{ name: string; ip: string }>): Array<{ name: s
 
 export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: string): HostView {
   const chainBase = `RG-${m.name}`;
-  const chains = { fwd: `${chainBase}-FWD`, input: `${chainBase}-IN`, pre: `${chainBase}-PRE`, out: `${chainBase}-OUT`, post: `${chainBase}-POST` };
+  const chains = { fwd: `${chainBase}-FWD`, input: `${chainBase}-IN`, tx: `${chainBase}-TX`, pre: `${chainBase}-PRE`, out: `${chainBase}-OUT`, post: `${chainBase}-POST` };
   const blockedNames = blockedSet(stp);
   const tunnels: TunnelView[] = tunnelsOf(m, h.name)
     .map((t) => {
       const peer = t.a === h.name ? t.b : t.a;
       const remote = m.hostByName.get(peer)!.internal!.ip;
-      return { name: t.name, peer, remote, cost: t.cost, settings: tunnelSettings(m, t.name, remote, t.cost), blocked: blockedNames.has(`${t.a}\n${t.b}\n${t.name}`) };
+      return { name: t.name, peer, remote, cost: t.cost, settings: tunnelSettings(m, t.name, peer, remote, t.cost), blocked: blockedNames.has(`${t.a}\n${t.b}\n${t.name}`) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   const bridges: BridgeView[] = m.bridges.map((b) => {
@@ -337,6 +372,7 @@ export function hostView(m: RingModel, h: HostModel, stp: StpResult, version: st
     needsForwarding: m.opts.egressNat || rules.pre.length > 0,
     owner: ownerMark(m.name),
     chains,
+    ipsec: ipsecView(m),
     units: { network: `ringgen-${m.name}-network.service`, containers: `ringgen-${m.name}-containers.service`, attach: `ringgen-${m.name}-attach.service` },
     stateDir: `/var/lib/ringgen/${m.name}`,
     installDir: `/usr/local/lib/ringgen/${m.name}`,

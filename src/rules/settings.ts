@@ -69,12 +69,12 @@ export function checkMtu(m: RingModel, r: Report): void {
     return;
   }
   if (m.overlayMtu < 1280) {
-    r.add('MTU_TOO_SMALL', ['options', 'underlayMtu'], { underlayMtu: u, tunnel: m.opts.tunnel, overlayMtu: m.overlayMtu });
+    r.add('MTU_TOO_SMALL', ['options', 'underlayMtu'], { underlayMtu: u, tunnel: m.opts.ipsec ? `${m.opts.tunnel} over IPsec` : m.opts.tunnel, overlayMtu: m.overlayMtu });
   }
   for (const c of m.containers) {
     const mtu = c.spec.mtu;
     if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 576 || mtu > m.overlayMtu)) {
-      r.add('MTU_RANGE', [...c.path, 'mtu'], { kind: 'container', container: c.name, mtu, maximum: m.overlayMtu, tunnel: m.opts.tunnel });
+      r.add('MTU_RANGE', [...c.path, 'mtu'], { kind: 'container', container: c.name, mtu, maximum: m.overlayMtu, tunnel: m.opts.ipsec ? `${m.opts.tunnel} over IPsec` : m.opts.tunnel });
     }
   }
 }
@@ -103,4 +103,23 @@ export function checkPublish(m: RingModel, r: Report): void {
       } else taken.set(key, c.label);
     }
   }
+}
+
+/** A plain absolute path: what ovs-monitor-ipsec may write into strongSwan's files unquoted. */
+const IPSEC_PATH = /^\/[A-Za-z0-9._+/-]+$/;
+
+export function checkIpsec(m: RingModel, r: Report): void {
+  const o = m.spec.options?.ipsec;
+  if (o === undefined) return;
+  const fields = (['psk', 'ca', 'cert', 'key'] as const).filter((f) => o[f] !== undefined);
+  if (m.opts.ipsec === undefined) r.add('IPSEC_INVALID', ['options', 'ipsec'], { kind: 'mode', given: fields });
+  for (const f of fields) {
+    const value = o[f]!;
+    if (!IPSEC_PATH.test(value) || value.split('/').some((seg) => seg === '.' || seg === '..')) r.add('IPSEC_INVALID', ['options', 'ipsec', f], { kind: 'path', field: f, value });
+  }
+  const files = (['ca', 'cert', 'key'] as const).filter((f) => o[f] !== undefined);
+  for (let i = 0; i < files.length; i++)
+    for (let j = 0; j < i; j++)
+      if (o[files[i]!] === o[files[j]!]) r.add('IPSEC_INVALID', ['options', 'ipsec', files[i]!], { kind: 'same', field: files[i]!, other: files[j]!, value: o[files[i]!]! });
+  if (m.opts.datapath === 'netdev') r.add('IPSEC_INVALID', ['options', 'datapath'], { kind: 'datapath' });
 }

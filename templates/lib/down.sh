@@ -2,7 +2,7 @@
 # down.sh's steps: stop the watcher, remove the containers ringgen created (never their volumes),
 # ringgen's iptables chains, OVS bridge and ports, Linux bridges and veths. ringgen copies it
 # verbatim into each host's down.sh, after common.sh and owned.sh. It reads the host's data
-# block: CHAIN_FWD CHAIN_IN CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH.
+# block: CHAIN_FWD CHAIN_IN CHAIN_TX CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH.
 # shellcheck disable=SC2154 # the host's data block defines those
 
 # down.sh keeps nothing of what ringgen made (guarded: "${KEEP_NOTHING[@]}" alone is an unbound
@@ -25,10 +25,19 @@ remove_chain() {
   iptables -w -t "$table" -X "$chain"
 }
 
+# Open vSwitch's host-wide IPsec settings, when this ring set them (certificate mode); the tunnels
+# go with the OVS bridge, and with them the IPsec connections Open vSwitch's monitor made for them.
+# strongSwan and the monitor stay, as Open vSwitch does, and the operator's own IPsec with them.
+remove_ipsec_config() {
+  [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
+  ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
+}
+
 remove_rules() {
   command -v iptables >/dev/null 2>&1 || return 0
   remove_chain filter "$CHAIN_FWD" FORWARD DOCKER-USER
   remove_chain filter "$CHAIN_IN" INPUT
+  remove_chain filter "$CHAIN_TX" OUTPUT
   remove_chain nat "$CHAIN_PRE" PREROUTING
   remove_chain nat "$CHAIN_OUT" OUTPUT
   remove_chain nat "$CHAIN_POST" POSTROUTING
@@ -54,6 +63,7 @@ main() {
   remove_rules
   if command -v ovs-vsctl >/dev/null 2>&1 && ovs-vsctl --timeout=5 show >/dev/null 2>&1; then
     prune_ovs '' ${KEEP_NOTHING[@]+"${KEEP_NOTHING[@]}"}
+    remove_ipsec_config
   fi
   prune_links ${KEEP_NOTHING[@]+"${KEEP_NOTHING[@]}"}
   rm -f "$STATE_DIR/watch.log"

@@ -677,6 +677,11 @@ export class Lab {
     this.sh(['restore', host], { check: true });
   }
 
+  /** Starts or stops the host's IPsec: Open vSwitch's ovs-monitor-ipsec and its strongSwan (`lab.sh ipsec`). */
+  ipsec(host: string, action: 'start' | 'stop'): void {
+    this.sh(['ipsec', host, action], { check: true, timeoutMs: 120_000 });
+  }
+
   /** Diagnostics for a failure report (never throws). */
   dump(host: string): string {
     const r = this.sh(['dump', host], { timeoutMs: 60_000 });

@@ -266,6 +266,85 @@ start_ovs() {
   ip -n "$ns" link set eth1 up
 }
 
+# --- IPsec -------------------------------------------------------------------
+
+# ipsec HOST start|stop: Open vSwitch's IPsec monitor (ovs-monitor-ipsec, package openvswitch-ipsec)
+# and the strongSwan it drives, as Debian's openvswitch-ipsec service runs them on a real host,
+# for one simulated host. They live in a mount namespace of their own (a child of the host's):
+# there /run (charon's pid files and control socket) and strongSwan's configuration, which the
+# monitor rewrites (/etc/ipsec.conf, /etc/ipsec.secrets, /etc/strongswan.d), are the host's own,
+# in LAB_DIR/HOST/ipsec; charon logs to charon.log there. The host's keys and certificates are
+# wherever the ring says, read through the host's own mount namespace.
+ipsec_pids() {
+  local d=$1 ns=$2 f pid
+  for f in "$d/ovs/ovs-monitor-ipsec.pid" "$d/ipsec/run/starter.charon.pid" "$d/ipsec/run/charon.pid"; do
+    [[ -s $f ]] || continue
+    pid=$(<"$f")
+    [[ $pid =~ ^[0-9]+$ ]] || continue
+    # Only a process of this host's network namespace: guards against reused PIDs.
+    [[ $(ip netns identify "$pid" 2>/dev/null) == "$ns" ]] && printf '%s\n' "$pid"
+  done
+}
+
+cmd_ipsec() {
+  [[ $# -eq 2 ]] || die "usage: lab.sh ipsec HOST start|stop"
+  local name=$1 action=$2 ns d file i
+  local -a pids=()
+  require_host "$name"
+  ns=$(host_ns "$name")
+  d=$(host_dir "$name")
+  mapfile -t pids < <(ipsec_pids "$d" "$ns")
+  case $action in
+    stop)
+      kill_list TERM "${pids[@]}"
+      wait_gone 100 "${pids[@]}" || kill_list KILL "${pids[@]}"
+      rm -f "$d/ipsec/run/"*.pid "$d/ovs/ovs-monitor-ipsec.pid"
+      return 0
+      ;;
+    start) ;;
+    *) die "usage: lab.sh ipsec HOST start|stop" ;;
+  esac
+  ((${#pids[@]} == 0)) || die "IPsec of $name already runs (pids ${pids[*]})"
+  [[ -x /usr/share/openvswitch/scripts/ovs-monitor-ipsec && -x /usr/sbin/ipsec ]] ||
+    die "IPsec needs openvswitch-ipsec and strongSwan: apt-get install --no-install-recommends openvswitch-ipsec strongswan"
+  rm -rf "$d/ipsec"
+  mkdir -p "$d/ipsec/run" "$d/ipsec/etc"
+  cp -a /etc/strongswan.d "$d/ipsec/etc/strongswan.d"
+  # charon's log in the host's folder: the lab's dump and a failing test show it.
+  cat >"$d/ipsec/etc/strongswan.d/charon-logging.conf" <<EOF
+charon {
+  filelog {
+    lab {
+      path = $d/ipsec/charon.log
+      time_format = %H:%M:%S
+      default = 1
+      ike = 2
+      cfg = 1
+    }
+  }
+}
+EOF
+  : >"$d/ipsec/etc/ipsec.conf"
+  (umask 077 && : >"$d/ipsec/etc/ipsec.secrets")
+  mount_ns_file file "$ns"
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  nsenter --net="/run/netns/$ns" --mount="$file" -- unshare --mount --propagation private -- \
+    env OVS_RUNDIR="$d/ovs" OVS_LOGDIR="$d/ovs" OVS_DBDIR="$d/ovs" sh -c '
+      mount --bind "$1/run" /run && mount --bind "$1/etc/ipsec.conf" /etc/ipsec.conf &&
+      mount --bind "$1/etc/ipsec.secrets" /etc/ipsec.secrets && mount --bind "$1/etc/strongswan.d" /etc/strongswan.d &&
+      exec nice -n -10 /usr/share/openvswitch/scripts/ovs-monitor-ipsec --ike-daemon=strongswan \
+        --pidfile="$2/ovs-monitor-ipsec.pid" --log-file="$2/ovs-monitor-ipsec.log" --detach "unix:$2/db.sock"' \
+    sh "$d/ipsec" "$d/ovs" </dev/null >"$d/ipsec/start.log" 2>&1 || { cat "$d/ipsec/start.log" >&2; die "ovs-monitor-ipsec of $name did not start"; }
+  for ((i = 0; i < 100 * LAB_SLOWDOWN; i++)); do
+    if OVS_RUNDIR=$d/ovs ovs-appctl --timeout=5 -t ovs-monitor-ipsec version >/dev/null 2>&1 && [[ -s $d/ipsec/run/charon.pid ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  tail -n 20 "$d/ovs/ovs-monitor-ipsec.log" "$d/ipsec/charon.log" >&2 2>/dev/null || true
+  die "IPsec of $name did not come up (ovs-monitor-ipsec answering and charon running) within $((10 * LAB_SLOWDOWN)) s"
+}
+
 # --- Docker ------------------------------------------------------------------
 
 # nsenter, not `ip netns exec`: the latter remounts /sys and hides the cgroup
@@ -520,6 +599,13 @@ cmd_dump() {
   section BFD sessions that went down
   grep -h 'BFD state change: up->' "$d/ovs/ovs-vswitchd.log" | tail -n 20 || true
   section ovs-vswitchd.log tail; grep -v -e '^  ' -e '^$' "$d/ovs/ovs-vswitchd.log" | tail -n 30 || true
+  if [[ -d $d/ipsec ]]; then
+    section IPsec tunnels;    OVS_RUNDIR=$d/ovs ovs-appctl --timeout=5 -t ovs-monitor-ipsec tunnels/show 2>&1 | head -n 80 || true
+    section ip xfrm state;    ip -n "$ns" xfrm state 2>&1 | head -n 60 || true
+    section ip xfrm policy;   ip -n "$ns" xfrm policy 2>&1 | head -n 60 || true
+    section charon.log tail;  tail -n 40 "$d/ipsec/charon.log" 2>/dev/null || true
+    section ovs-monitor-ipsec.log tail; tail -n 20 "$d/ovs/ovs-monitor-ipsec.log" 2>/dev/null || true
+  fi
   section underlay link;      ip -n "$NS_UL" -br link show "$(<"$d/ulif")" || true
 }
 
@@ -572,6 +658,7 @@ stop_hosts() {
     if pid=$(lab_pid "$d/docker/docker.pid") || pid=$(lab_pid "$d/docker/launch.pid"); then pids+=("$pid"); fi
     if pid=$(lab_pid "$d/ovs/ovs-vswitchd.pid"); then pids+=("$pid"); fi
     if pid=$(lab_pid "$d/ovs/ovsdb-server.pid"); then pids+=("$pid"); fi
+    mapfile -t -O "${#pids[@]}" pids < <(ipsec_pids "$d" "$(host_ns "$name")")
   done
   kill_list TERM "${pids[@]}"
   wait_gone 150 "${pids[@]}" || kill_list KILL "${pids[@]}"
@@ -687,6 +774,7 @@ main() {
     cut) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link down "$@" ;;
     restore) set_prefix "${LAB_PREFIX:-rgl}"; cmd_link up "$@" ;;
     dump) set_prefix "${LAB_PREFIX:-rgl}"; cmd_dump "$@" ;;
+    ipsec) set_prefix "${LAB_PREFIX:-rgl}"; cmd_ipsec "$@" ;;
     boot) set_prefix "${LAB_PREFIX:-rgl}"; cmd_boot "$@" ;;
     poweroff) set_prefix "${LAB_PREFIX:-rgl}"; cmd_poweroff "$@" ;;
     reboot) set_prefix "${LAB_PREFIX:-rgl}"; cmd_reboot "$@" ;;

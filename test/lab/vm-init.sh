@@ -20,7 +20,7 @@ share=/run/vm-share
 exec >/dev/ttyS0 2>&1
 hostname ringgen-vm
 ip link set lo up
-for m in openvswitch vport-gre vport-vxlan ip_gre vxlan veth bridge br_netfilter overlay nf_conntrack; do
+for m in openvswitch vport-gre vport-vxlan ip_gre vxlan veth bridge br_netfilter overlay nf_conntrack esp4 xfrm_user xt_policy xt_multiport; do
   modprobe "$m" || echo "vm-init: modprobe $m failed"
 done
 sysctl -qw kernel.panic=-1 net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true

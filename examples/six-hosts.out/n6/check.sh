@@ -23,6 +23,7 @@ set -uo pipefail
 readonly RING=dc HOST=n6 INTERNAL_IP=10.30.0.16 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
 readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc
 readonly DATAPATH=system BFD_INTERVAL=50
+readonly IPSEC=''
 readonly CHAIN_FWD=RG-dc-FWD
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
@@ -192,8 +193,8 @@ container_pid() {
 # check.sh's checks: the OVS bridge and spanning tree, the kernel datapath's upcalls, each tunnel
 # (BFD, spanning tree role), each peer, bridge and container, the iptables chains. ringgen copies
 # it verbatim into each host's check.sh, after common.sh. It reads the host's data block:
-# DATAPATH, BFD_INTERVAL, CHAIN_FWD, TUNNELS and BRIDGES (see up.sh), CONTAINERS ("name bridge
-# address").
+# DATAPATH, BFD_INTERVAL, IPSEC, CHAIN_FWD, TUNNELS and BRIDGES (see up.sh), CONTAINERS ("name
+# bridge address").
 # shellcheck disable=SC2154 # the host's data block defines those
 
 JSON=0
@@ -250,6 +251,29 @@ check_tunnel() {
   detail="$detail role=${role:--} state=${state:--}"
   [ "$blocked" = yes ] && detail="$detail (expected blocked)"
   report "tunnel $name" "$ok" "$detail"
+}
+
+# IPsec: Open vSwitch's monitor, which hands the tunnels to strongSwan, is running.
+check_ipsec_monitor() {
+  if ovs-appctl --timeout=5 -t ovs-monitor-ipsec version >/dev/null 2>&1; then
+    report "ipsec" 0 "$IPSEC, ovs-monitor-ipsec running"
+  else
+    report "ipsec" 1 "ovs-monitor-ipsec is not running, so no tunnel gets a security association (systemctl start openvswitch-ipsec)"
+  fi
+}
+
+# IPsec: the kernel holds a security association each way between this host and the tunnel's peer.
+check_ipsec_tunnel() {
+  local name=$1 peer=$2 remote=$3 in out missing=''
+  in=$(ip xfrm state list src "$remote" dst "$INTERNAL_IP" proto esp 2>/dev/null | grep -c '^src ') || in=0
+  out=$(ip xfrm state list src "$INTERNAL_IP" dst "$remote" proto esp 2>/dev/null | grep -c '^src ') || out=0
+  if [ "$in" -gt 0 ] && [ "$out" -gt 0 ]; then
+    report "ipsec $name" 0 "to $peer $remote: security associations in and out"
+    return
+  fi
+  [ "$in" -gt 0 ] || missing="from $peer"
+  [ "$out" -gt 0 ] || missing="${missing:+$missing and }to $peer"
+  report "ipsec $name" 1 "no security association $missing ($remote): IKE with $peer has not succeeded (a different key or an unaccepted certificate on one of the two hosts, or $peer down); see ovs-appctl -t ovs-monitor-ipsec tunnels/show and strongSwan's log"
 }
 
 check_peer() {
@@ -328,6 +352,13 @@ main() {
     read -r name peer remote _ _ blocked <<<"$row"
     check_tunnel "$name" "$peer" "$remote" "$blocked"
   done
+  if [ -n "$IPSEC" ]; then
+    check_ipsec_monitor
+    for row in ${TUNNELS[@]+"${TUNNELS[@]}"}; do
+      read -r name peer remote _ <<<"$row"
+      check_ipsec_tunnel "$name" "$peer" "$remote"
+    done
+  fi
   # Each peer once, at the address of its first tunnel.
   for row in ${TUNNELS[@]+"${TUNNELS[@]}"}; do
     read -r _ peer remote _ <<<"$row"

@@ -28,8 +28,10 @@ umask 022
 readonly RING=dc HOST=n6 INTERNAL_IP=10.30.0.16 OVS_BRIDGE=ovs0 OWNER=ringgen:dc
 readonly DEFAULT_STATE_DIR=/var/lib/ringgen/dc
 readonly DATAPATH=system STP=rstp BFD_INTERVAL=50 TUNNEL_VNI=4242 OVERLAY_MTU=1446 IP_FORWARD=1
+readonly IPSEC=''
 readonly TIMER_MAX_AGE='' TIMER_FORWARD_DELAY=''
-readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT CHAIN_POST=RG-dc-POST
+readonly CHAIN_FWD=RG-dc-FWD CHAIN_IN=RG-dc-IN CHAIN_TX=RG-dc-TX CHAIN_PRE=RG-dc-PRE CHAIN_OUT=RG-dc-OUT
+readonly CHAIN_POST=RG-dc-POST
 readonly UNIT_ATTACH=ringgen-dc-attach.service
 # Tunnels: name, peer, peer address, kind, path cost, blocked by spanning tree while every host is up.
 readonly TUNNELS=(
@@ -340,7 +342,8 @@ stop_watcher() {
 #   scalars  STP (stp, rstp or off), DATAPATH (system or netdev), BFD_INTERVAL (ms; empty: off),
 #            TUNNEL_VNI (VXLAN; empty for GRE), OVERLAY_MTU, IP_FORWARD (1: needs forwarding),
 #            TIMER_MAX_AGE, TIMER_FORWARD_DELAY (set when they need an ordered change),
-#            CHAIN_FWD CHAIN_IN CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH, CONTAINER_COUNT
+#            CHAIN_FWD CHAIN_IN CHAIN_TX CHAIN_PRE CHAIN_OUT CHAIN_POST, UNIT_ATTACH, CONTAINER_COUNT,
+#            IPSEC (psk, cert, or empty: off) with IPSEC_PSK_FILE, or IPSEC_CA IPSEC_CERT IPSEC_KEY
 #   arrays   OVS_BRIDGE_SETTINGS (after `set bridge BRIDGE`), TUNNELS ("name peer remote kind cost
 #            blocked"), BRIDGES ("name address prefix mac vlan uplink-linux uplink-ovs"), and per
 #            container C<I> and C<I>_CREATE (container_fields)
@@ -379,13 +382,19 @@ desired() {
   done
 }
 
-# The `ovs-vsctl` arguments after `--may-exist add-port BRIDGE NAME` of tunnel NAME to REMOTE
-# (KIND gre or vxlan, spanning tree path COST), into SETTINGS: OVS maps with their keys sorted.
-# The values are addresses and numbers, which the renderer checks: nothing in them needs escaping.
+# The `ovs-vsctl` arguments after `--may-exist add-port BRIDGE NAME` of tunnel NAME to host PEER
+# at REMOTE (KIND gre or vxlan, spanning tree path COST), into SETTINGS: OVS maps with their keys
+# sorted. The values are names, addresses and numbers, which the renderer checks, and the
+# pre-shared key PSK, which read_psk checks: nothing in them needs escaping. With IPsec the tunnel
+# carries the key, or the name its peer's certificate must have (the peer's host name).
 tunnel_settings() {
-  local name=$1 remote=$2 kind=$3 cost=$4 options bfd other
-  options="{\"remote_ip\"=\"$remote\"}"
-  [ -z "$TUNNEL_VNI" ] || options="{\"key\"=\"$TUNNEL_VNI\",\"remote_ip\"=\"$remote\"}"
+  local name=$1 peer=$2 remote=$3 kind=$4 cost=$5 options bfd other psk='' name_of_peer=''
+  [ "$IPSEC" != psk ] || psk=",\"psk\"=\"$PSK\""
+  [ "$IPSEC" != cert ] || name_of_peer=",\"remote_name\"=\"$peer\""
+  options="\"remote_ip\"=\"$remote\"$name_of_peer"
+  [ -z "$TUNNEL_VNI" ] || options="\"key\"=\"$TUNNEL_VNI\"$psk,$options"
+  [ -n "$TUNNEL_VNI" ] || options="${psk#,}${psk:+,}$options"
+  options="{$options}"
   bfd='{"enable"="false"}'
   [ -z "$BFD_INTERVAL" ] || bfd="{\"decay_min_rx\"=\"0\",\"enable\"=\"true\",\"min_rx\"=\"$BFD_INTERVAL\",\"min_tx\"=\"$BFD_INTERVAL\"}"
   case "$STP" in
@@ -534,6 +543,7 @@ require_chains_ours() {
   local foreign=0
   chain_free_or_ours filter "$CHAIN_FWD" || foreign=1
   chain_free_or_ours filter "$CHAIN_IN" || foreign=1
+  chain_free_or_ours filter "$CHAIN_TX" || foreign=1
   chain_free_or_ours nat "$CHAIN_PRE" || foreign=1
   chain_free_or_ours nat "$CHAIN_OUT" || foreign=1
   chain_free_or_ours nat "$CHAIN_POST" || foreign=1
@@ -549,11 +559,87 @@ apply_rules() {
   ensure_jump filter FORWARD "$CHAIN_FWD"
   ensure_jump filter DOCKER-USER "$CHAIN_FWD"
   ensure_jump filter INPUT "$CHAIN_IN"
+  ensure_jump filter OUTPUT "$CHAIN_TX"
   ensure_jump nat PREROUTING "$CHAIN_PRE"
   ensure_jump nat OUTPUT "$CHAIN_OUT"
   ensure_jump nat POSTROUTING "$CHAIN_POST"
   if [ "$IP_FORWARD" = 1 ]; then
     [ "$(sysctl -n net.ipv4.ip_forward)" = 1 ] || sysctl -qw net.ipv4.ip_forward=1
+  fi
+}
+
+# IPsec: the pre-shared key from IPSEC_PSK_FILE into PSK. The file must be root's, readable by
+# nobody else, and hold one line of 16-256 characters of letters, digits and + / = . _ ~ : -
+# (what `openssl rand -base64 32` writes). The key is never printed.
+read_psk() {
+  local f=$IPSEC_PSK_FILE owner mode size
+  [ -e "$f" ] || die "IPsec key file $f does not exist on this host: create it with the ring's key, the same on every host (umask 077; openssl rand -base64 32 >$f, then copy it to the other hosts)"
+  [ -f "$f" ] || die "IPsec key file $f is not a regular file"
+  read -r owner mode size < <(stat -L -c '%u %a %s' -- "$f")
+  [ "$owner" = 0 ] || die "IPsec key file $f belongs to uid $owner, not root: chown root: $f"
+  (((8#$mode & 8#077) == 0)) || die "IPsec key file $f has mode $mode, so users other than root can read the key: chmod 600 $f"
+  ((size <= 1024)) || die "IPsec key file $f is $size bytes: it must hold one line, the key"
+  PSK=$(<"$f")
+  [[ $PSK =~ ^[A-Za-z0-9+/=._~:-]{16,256}$ ]] ||
+    die "IPsec key file $f must hold one line of 16-256 characters, letters, digits and + / = . _ ~ : - only (openssl rand -base64 32 writes one)"
+}
+
+# IPsec with certificates: the three files are there, the key is root's alone, the certificate
+# names this host (its peers ask for that name) and the CA signed it, and the key is its key.
+check_certs() {
+  require_tools openssl
+  local f owner mode cn
+  for f in "$IPSEC_CA" "$IPSEC_CERT" "$IPSEC_KEY"; do
+    [ -f "$f" ] || die "IPsec file $f does not exist on this host (or is not a regular file): put the CA certificate, this host's certificate and its private key at the ring's ipsec paths"
+  done
+  read -r owner mode < <(stat -L -c '%u %a' -- "$IPSEC_KEY")
+  [ "$owner" = 0 ] && (((8#$mode & 8#077) == 0)) || die "IPsec private key $IPSEC_KEY must belong to root and be readable by nobody else (it has uid $owner, mode $mode): chown root: $IPSEC_KEY; chmod 600 $IPSEC_KEY"
+  cn=$(openssl x509 -in "$IPSEC_CERT" -noout -subject -nameopt RFC2253 2>/dev/null | sed -n 's/^subject=.*CN=\([^,]*\).*/\1/p') ||
+    cn=''
+  [ -n "$cn" ] || die "$IPSEC_CERT is not a PEM certificate with a common name (CN)"
+  [ "$cn" = "$HOST" ] || die "certificate $IPSEC_CERT names '$cn', not this host, $HOST: the peers ask for the host name; issue this host a certificate with CN=$HOST"
+  openssl verify -CAfile "$IPSEC_CA" "$IPSEC_CERT" >/dev/null 2>&1 ||
+    die "certificate $IPSEC_CERT is not signed by the CA in $IPSEC_CA (openssl verify -CAfile $IPSEC_CA $IPSEC_CERT says why)"
+  [ "$(openssl x509 -in "$IPSEC_CERT" -noout -pubkey 2>/dev/null)" = "$(openssl pkey -in "$IPSEC_KEY" -pubout 2>/dev/null)" ] ||
+    die "private key $IPSEC_KEY is not the key of certificate $IPSEC_CERT"
+}
+
+ipsec_monitor_running() { ovs-appctl --timeout=5 -t ovs-monitor-ipsec version >/dev/null 2>&1; }
+
+# Open vSwitch's IPsec monitor (package openvswitch-ipsec), which configures strongSwan from the
+# tunnels' settings: the distribution's service where there is one, else ovs-ctl's way.
+start_ipsec_monitor() {
+  ipsec_monitor_running && return 0
+  log "starting Open vSwitch's IPsec monitor"
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] &&
+    systemctl list-unit-files openvswitch-ipsec.service >/dev/null 2>&1; then
+    systemctl start openvswitch-ipsec.service
+  elif [ -x /usr/share/openvswitch/scripts/ovs-monitor-ipsec ] && [ -x /usr/share/openvswitch/scripts/ovs-ctl ]; then
+    /usr/share/openvswitch/scripts/ovs-ctl --ike-daemon=strongswan start-ovs-ipsec
+  else
+    die "IPsec needs Open vSwitch's IPsec monitor, ovs-monitor-ipsec, and strongSwan: apt-get install openvswitch-ipsec"
+  fi
+  for _ in $(seq 1 50); do ipsec_monitor_running && return 0; sleep 0.2; done
+  die "Open vSwitch's IPsec monitor did not start (see its log, ovs-monitor-ipsec.log)"
+}
+
+# The host-wide IPsec settings of Open vSwitch (certificate mode: this host's certificate, key and
+# the CA), marked as this ring's; another ring's or the operator's are never changed. Without
+# certificates, this ring's are removed.
+ipsec_config() {
+  local owner
+  owner=$(ovs_get open_vswitch . external_ids:ringgen-ipsec)
+  if [ -n "$IPSEC" ]; then start_ipsec_monitor; fi
+  if [ "$IPSEC" = cert ]; then
+    if [ -z "$owner" ] && [ -n "$(ovs_get open_vswitch . other_config:certificate)" ]; then
+      die "Open vSwitch's IPsec certificate is already set on this host, not by ringgen (other_config:certificate of the Open_vSwitch table): one host has one; use it for this ring's ipsec paths, or remove it"
+    fi
+    [ -z "$owner" ] || [ "$owner" = "$RING" ] ||
+      die "Open vSwitch's IPsec certificate on this host is ring $owner's: one host has one certificate; give both rings the same ipsec paths, or use a pre-shared key"
+    ovs-vsctl set open_vswitch . "other_config:certificate=$IPSEC_CERT" "other_config:private_key=$IPSEC_KEY" \
+      "other_config:ca_cert=$IPSEC_CA" "external_ids:ringgen-ipsec=$RING"
+  elif [ "$owner" = "$RING" ]; then
+    ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
   fi
 }
 
@@ -563,24 +649,31 @@ network_up() {
   else
     require_tools ip ovs-vsctl iptables iptables-restore flock awk
   fi
+  [ -z "$IPSEC" ] || require_tools ovs-appctl stat
   require_chains_ours
   start_ovs
   ensure_ovs_bridge
   prune_ovs "$OVS_BRIDGE" ${DESIRED_PORTS[@]+"${DESIRED_PORTS[@]}"}
-  local row name address prefix mac vlan uplink_linux uplink_ovs remote kind cost SETTINGS=()
+  local row name address prefix mac vlan uplink_linux uplink_ovs peer remote kind cost SETTINGS=() PSK=''
+  case "$IPSEC" in
+  psk) read_psk ;;
+  cert) check_certs ;;
+  esac
   for row in ${BRIDGES[@]+"${BRIDGES[@]}"}; do
     read -r name address prefix mac vlan uplink_linux uplink_ovs <<<"$row"
     uplink_settings "$uplink_ovs" "$vlan"
     ensure_linux_bridge "$name" "$address" "$prefix" "$mac" "$OVERLAY_MTU"
     ensure_uplink "$name" "$uplink_linux" "$uplink_ovs" "$OVERLAY_MTU" ${SETTINGS[@]+"${SETTINGS[@]}"}
   done
+  # The firewall before the tunnels: with IPsec, no tunnel packet leaves in clear, from the first.
+  apply_rules
+  ipsec_config
   for row in ${TUNNELS[@]+"${TUNNELS[@]}"}; do
-    read -r name _ remote kind cost _ <<<"$row"
-    tunnel_settings "$name" "$remote" "$kind" "$cost"
+    read -r name peer remote kind cost _ <<<"$row"
+    tunnel_settings "$name" "$peer" "$remote" "$kind" "$cost"
     ensure_tunnel "$name" ${SETTINGS[@]+"${SETTINGS[@]}"}
   done
   prune_links ${DESIRED_LINKS[@]+"${DESIRED_LINKS[@]}"}
-  apply_rules
   log "network up: ${#TUNNELS[@]} tunnel(s), ${#BRIDGES[@]} bridge(s)"
 }
 

@@ -122,4 +122,44 @@ const PUBLISH_CONFLICT = defineCode<{ port: number; proto: string; host: string;
   hint: 'Pick another host port for one of them.',
 });
 
-export const SETTING_CODES = { STP_RANGE, BFD_RANGE, VNI_RANGE, MTU_TOO_SMALL, MTU_RANGE, PUBLISH_INVALID, PUBLISH_NO_EXTERNAL, PUBLISH_CONFLICT };
+/**
+ * `mode`: `ipsec` names `given`, which is neither `psk` alone nor all of `ca`, `cert` and `key`;
+ * `path`: `field`'s `value` is not an absolute path of plain characters; `datapath`: IPsec with the
+ * userspace datapath; `same`: `field` and `other` name one file.
+ */
+type IpsecInvalid =
+  | { kind: 'mode'; given: string[] }
+  | { kind: 'path'; field: 'psk' | 'ca' | 'cert' | 'key'; value: string }
+  | { kind: 'datapath' }
+  | { kind: 'same'; field: 'ca' | 'cert' | 'key'; other: 'ca' | 'cert' | 'key'; value: string };
+
+const IPSEC_INVALID = defineCode<IpsecInvalid>()({
+  severity: 'error',
+  summary: '`ipsec` is neither a pre-shared key file (`psk`) nor certificates (`ca`, `cert`, `key`), names a file by anything but a plain absolute path, or comes with the userspace datapath',
+  values: ['kind', 'given', 'field', 'value', 'other'],
+  kinds: ['mode', 'path', 'datapath', 'same'],
+  message: (v) => {
+    switch (v.kind) {
+      case 'mode':
+        return v.given.length === 0
+          ? 'ipsec names no key: it needs psk, or ca, cert and key'
+          : `ipsec gives ${v.given.join(', ')}: that is neither a pre-shared key (psk alone) nor certificates (ca, cert and key)`;
+      case 'path': return `ipsec.${v.field} ${JSON.stringify(v.value)} is not an absolute path of plain characters`;
+      case 'datapath': return "IPsec needs the kernel datapath: Open vSwitch's userspace datapath (netdev) cannot encrypt tunnels";
+      case 'same': return `ipsec.${v.field} and ipsec.${v.other} name the same file, ${JSON.stringify(v.value)}`;
+    }
+  },
+  hint: (v) => {
+    switch (v.kind) {
+      case 'mode': return "Use { psk: '/etc/ringgen/ring.psk' } (a file on every host holding the key), or { ca, cert, key } (paths on every host of the CA certificate, the host's certificate and its private key).";
+      case 'path':
+        return v.field === 'psk' && !v.value.startsWith('/')
+          ? 'psk is the path of a file on the hosts that holds the key, never the key itself: keys stay out of the ring file and the output.'
+          : 'Give an absolute path on the hosts of letters, digits and . _ - + / only, e.g. /etc/ipsec.d/certs/host.pem.';
+      case 'datapath': return "Leave datapath out (the kernel datapath, 'system'), or leave ipsec out.";
+      case 'same': return 'The CA certificate, the host certificate and its private key are three files.';
+    }
+  },
+});
+
+export const SETTING_CODES = { STP_RANGE, BFD_RANGE, VNI_RANGE, MTU_TOO_SMALL, MTU_RANGE, PUBLISH_INVALID, PUBLISH_NO_EXTERNAL, PUBLISH_CONFLICT, IPSEC_INVALID };
