@@ -3,7 +3,7 @@
  * they are and run by sourcing them after a data block; and how each generated script is laid out
  * (its data block first, then the library verbatim, then `main "$@"`).
  */
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ring } from '../src/dsl';
@@ -89,6 +89,106 @@ require_tools bash no-such-tool-here`)]);
   });
 });
 
+describe('IPsec on a host: the key file and the certificates up.sh accepts', () => {
+  /** Runs `body` after up.sh's library with IPSEC set as `data` says; stdout, stderr, status. */
+  const upLib = (scalars: Record<string, string>, body: string) => {
+    const data = sample();
+    Object.assign(data.scalars, scalars);
+    return run('bash', ['-c', withLibrary(data, ['common', 'owned', 'up'], body)]);
+  };
+  const KEY = 'p3EMR8d6hK3Zq9sW1cB0uT5yVx2nLfA7gJ4oQ6iRk8M=';
+
+  it.runIf(process.getuid?.() === 0)('read_psk takes one line of a root-only file, refuses anything else, and never prints the key', () => {
+    const dir = tempDir();
+    const file = (name: string, text: string, mode = 0o600) => {
+      const f = join(dir, name);
+      writeFileSync(f, text);
+      chmodSync(f, mode);
+      return f;
+    };
+    const cases: Array<[string, string, RegExp]> = [
+      [join(dir, 'none'), '', /does not exist on this host: create it/],
+      [dir, '', /is not a regular file/],
+      [file('loose', `${KEY}\n`, 0o644), '', /has mode 644, so users other than root can read the key: chmod 600/],
+      [file('group', `${KEY}\n`, 0o640), '', /has mode 640/],
+      [file('two', `${KEY}\n${KEY}\n`), '', /must hold one line of 16-256 characters/],
+      [file('short', 'abc\n'), '', /must hold one line of 16-256 characters/],
+      [file('quote', `${KEY}"\n`), '', /must hold one line/],
+      [file('space', 'correct horse battery staple\n'), '', /must hold one line/],
+    ];
+    const other = file('other', `${KEY}\n`);
+    chownSync(other, 65534, 65534);
+    cases.push([other, '', /belongs to uid 65534, not root: chown root/]);
+    for (const [f, , want] of cases) {
+      const r = upLib({ IPSEC: 'psk', IPSEC_PSK_FILE: f }, 'read_psk; echo "got $PSK"');
+      expect(r.status, f).toBe(1);
+      expect(r.stderr, f).toMatch(want);
+      expect(r.stdout + r.stderr, f).not.toContain(KEY);
+    }
+    const good = upLib({ IPSEC: 'psk', IPSEC_PSK_FILE: file('good', `${KEY}\n`) }, 'read_psk; echo "got $PSK"');
+    expect(good.stderr).toBe('');
+    expect(good.stdout).toBe(`got ${KEY}\n`);
+  });
+
+  it.runIf(process.getuid?.() === 0)('check_certs wants the CA, a certificate naming the host and signed by the CA, and its own root-only key', () => {
+    if (!requireTools(['openssl'])) return;
+    const dir = tempDir();
+    const ssl = (args: string[]) => {
+      const r = run('openssl', args, { cwd: dir });
+      expect(r.status, `openssl ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    };
+    const ca = (name: string) => ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', '-subj', `/CN=${name}`]);
+    const cert = (name: string, cn: string, signer: string, kind = 'rsa:2048') => {
+      const newkey = kind === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', kind];
+      ssl(['req', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+      ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.pem`, '-CAkey', `${signer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '30']);
+      chmodSync(join(dir, `${name}.key`), 0o600);
+    };
+    ca('ca');
+    ca('other-ca');
+    cert('h1', 'h1', 'ca');
+    cert('h2', 'h2', 'ca');
+    cert('stranger', 'h1', 'other-ca');
+    cert('ec', 'h1', 'ca', 'ec');
+    const p = (n: string) => join(dir, n);
+    const check = (c: string, cert: string, key: string) => upLib({ IPSEC: 'cert', IPSEC_CA: p(c), IPSEC_CERT: p(cert), IPSEC_KEY: p(key) }, 'check_certs && echo fine');
+    expect(check('ca.pem', 'h1.pem', 'h1.key')).toMatchObject({ status: 0, stdout: 'fine\n', stderr: '' });
+    expect(check('ca.pem', 'h2.pem', 'h2.key').stderr).toMatch(/certificate .*h2\.pem names 'h2', not this host, h1: .*CN=h1/);
+    expect(check('ca.pem', 'stranger.pem', 'stranger.key').stderr).toMatch(/is not signed by the CA in .*ca\.pem/);
+    expect(check('ca.pem', 'h1.pem', 'h2.key').stderr).toMatch(/private key .*h2\.key is not the key of certificate .*h1\.pem/);
+    expect(check('ca.pem', 'h1.pem', 'nokey').stderr).toMatch(/nokey does not exist on this host/);
+    expect(check('ca.pem', 'ca.key', 'h1.key').stderr).toMatch(/is not a PEM certificate with a common name/);
+    expect(check('ca.pem', 'ec.pem', 'ec.key').stderr).toMatch(/is not an RSA key: Open vSwitch's IPsec monitor gives it to strongSwan as one/);
+    chmodSync(p('h1.key'), 0o644);
+    expect(check('ca.pem', 'h1.pem', 'h1.key').stderr).toMatch(/must belong to root and be readable by nobody else .*mode 644/);
+  });
+
+  it('check.sh with IPsec reports the monitor and each tunnel\'s security associations', () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['ovs-vsctl', 'ovs-appctl', 'ping', 'docker', 'iptables', 'nsenter']) {
+      writeFileSync(join(bin, tool), '#!/bin/sh\nexit 1\n');
+      chmodSync(join(bin, tool), 0o755);
+    }
+    // The kernel has an SA each way with h2, none with h3.
+    writeFileSync(join(bin, 'ip'), `#!/bin/sh
+[ "$1 $2" = "xfrm state" ] || exit 1
+case "$*" in
+*"src 10.0.0.2 dst 10.0.0.1"* | *"src 10.0.0.1 dst 10.0.0.2"*) printf 'src x dst y\\n\\tproto esp spi 0x1 reqid 1 mode transport\\n' ;;
+esac
+`);
+    chmodSync(join(bin, 'ip'), 0o755);
+    const data = sample();
+    data.scalars.IPSEC = 'psk';
+    const r = run('bash', ['-c', withLibrary(data, ['common', 'check'], 'main')], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL ipsec +ovs-monitor-ipsec is not running/m);
+    expect(r.stdout).toMatch(/^ok +ipsec gre0 +to h2 10\.0\.0\.2: security associations in and out$/m);
+    expect(r.stdout).toMatch(/^FAIL ipsec gre2 +no security association from h3 and to h3 \(10\.0\.0\.3\): IKE with h3 has not succeeded/m);
+  });
+});
+
 describe.each(BUILDS)('the scripts of %s', (_name, out) => {
   const model = out.model!;
   const hosts = model.hosts.map((h) => h.name);
@@ -130,7 +230,8 @@ describe.each(BUILDS)('the scripts of %s', (_name, out) => {
       const up = out.files.find((f) => f.path === `${h.name}/up.sh`)!.content;
       const script = `${dataBlock(up)}
 ${['common', 'owned', 'up'].map((l) => `source '${join(LIB_DIR, `${l}.sh`)}'`).join('\n')}
-for row in \${TUNNELS[@]+"\${TUNNELS[@]}"}; do read -r name _ remote kind cost _ <<<"$row"; tunnel_settings "$name" "$remote" "$kind" "$cost"; printf 'tunnel %s\\n' "$name" "\${SETTINGS[@]}"; done
+PSK='$PSK'
+for row in \${TUNNELS[@]+"\${TUNNELS[@]}"}; do read -r name peer remote kind cost _ <<<"$row"; tunnel_settings "$name" "$peer" "$remote" "$kind" "$cost"; printf 'tunnel %s\\n' "$name" "\${SETTINGS[@]}"; done
 for row in \${BRIDGES[@]+"\${BRIDGES[@]}"}; do read -r name _ _ _ vlan _ ovs <<<"$row"; uplink_settings "$ovs" "$vlan"; printf 'uplink %s\\n' "$name" "\${SETTINGS[@]}"; done
 for ((i = 0; i < CONTAINER_COUNT; i++)); do ref="C\${i}_CREATE[@]"; printf 'create %s\\n' "\${DESIRED_CONTAINERS[$i]}" "\${!ref}"; done
 for x in \${DESIRED_LINKS[@]+"\${DESIRED_LINKS[@]}"}; do echo "link $x"; done

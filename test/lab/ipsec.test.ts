@@ -10,12 +10,15 @@
  * the underlay and a re-key cost bounded outages (printed); down.sh leaves no IPsec of ringgen's
  * and the operator's own.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ring, type RingBuilder } from '../../src/dsl';
 import { ESP_OVERHEAD, tunnelOverhead } from '../../src/options';
 import { buildRing } from '../../src/pipeline';
-import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
+import { LAB_DATAPATH, LAB_IMAGE, LAB_VM, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
 import { labHooks } from './hooks';
 
 const LONG = slow(600_000);
@@ -38,8 +41,29 @@ const SPEC: LabSpec = {
 const KEY_DIR = '/tmp/ringgen-lab/rgi-keys';
 const PSK_FILE = `${KEY_DIR}/ring.psk`;
 
-function encryptedRing(): RingBuilder {
-  return ring('ddbms', { tunnel: 'gre', ...labRingOptions(), ipsec: { psk: PSK_FILE } })
+/** The certificate mode's files: the same paths on every host, each host's own certificate and key there. */
+const CERTS = { ca: `${KEY_DIR}/ca.pem`, cert: `${KEY_DIR}/host.pem`, key: `${KEY_DIR}/host.key` };
+
+/**
+ * A CA and, for each host, an RSA key and a certificate whose common name is the host's name,
+ * made here with openssl (in the VM key generation is slow) into a folder the VM shares.
+ */
+function makeCerts(hosts: string[]): string {
+  const dir = mkdtempSync(join(LAB_VM?.share ?? tmpdir(), 'ringgen-lab-certs-'));
+  const ssl = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '7', '-subj', '/CN=ringgen lab CA']);
+  for (const h of hosts) {
+    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${h}.key`, '-out', `${h}.csr`, '-subj', `/CN=${h}`]);
+    ssl(['x509', '-req', '-in', `${h}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${h}.pem`, '-days', '7']);
+  }
+  return dir;
+}
+
+function encryptedRing(ipsec: { psk: string } | typeof CERTS = { psk: PSK_FILE }): RingBuilder {
+  return ring('ddbms', { tunnel: 'gre', ...labRingOptions(), ipsec })
     .host('host1', { internal: '10.20.10.70', external: '192.0.2.10' })
     .host('host2', { internal: '10.20.10.71' })
     .host('host3', { internal: '10.20.10.72' })
@@ -113,6 +137,15 @@ describe.runIf(LAB_DATAPATH === 'system' && labAvailable('lab IPsec ring'))('lab
       'ip xfrm policy add src 10.20.10.70/32 dst 203.0.113.7/32 proto udp dir out tmpl src 10.20.10.70 dst 203.0.113.7 proto esp mode transport',
     ].join(' && ');
     lab.shell('host1', own, { check: true, timeoutMs: 120_000 });
+    // Certificates for test 8b, in place before IPsec starts: each host sees its own at the ring's
+    // paths (bound in its mount namespace, which its IPsec daemons' namespace is made from).
+    const certs = makeCerts(HOSTS);
+    try {
+      lab.shell('host1', `mkdir -p '${KEY_DIR}/certs' && cp '${certs}'/*.pem '${certs}'/*.key '${KEY_DIR}/certs/' && chmod 600 '${KEY_DIR}/certs/'*.key && cp '${KEY_DIR}/certs/ca.pem' '${CERTS.ca}' && : >'${CERTS.cert}' && : >'${CERTS.key}'`, { check: true });
+    } finally {
+      rmSync(certs, { recursive: true, force: true });
+    }
+    await onHosts(HOSTS, (h) => lab.execAsync(h, ['sh', '-c', `mount --bind '${KEY_DIR}/certs/${h}.pem' '${CERTS.cert}' && mount --bind '${KEY_DIR}/certs/${h}.key' '${CERTS.key}'`], { check: true }));
     for (const h of HOSTS) lab.ipsec(h, 'start');
     const out = buildRing(encryptedRing());
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -245,22 +278,39 @@ describe.runIf(LAB_DATAPATH === 'system' && labAvailable('lab IPsec ring'))('lab
     console.log(`lab (IPsec): re-key (new key file, up.sh on every host, ${process.env.LAB_HOSTS_AT_ONCE ?? 1} at a time): worst gap host1 -> host3 ${worst.toFixed(3)} s`);
   }, LONG);
 
+  it("8b. certificates instead of a key (each host's own, its name as CN): the ring re-forms encrypted", async () => {
+    const out = buildRing(encryptedRing(CERTS));
+    expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    outDir = lab.writeRing(out.files);
+    await upAll(HOSTS);
+    const took = await waitFor('the ring to forward with certificates', () => lab.answersAll(MEMBERS), 180_000);
+    console.log(`lab (IPsec): with certificates, the full matrix answered ${took.toFixed(1)} s after the last up.sh`);
+    for (const h of HOSTS) expect(sas(h).length, `${h}: ${sas(h).join('; ')}`).toBeGreaterThanOrEqual(4);
+    expect(lab.exec('host2', ['ovs-vsctl', 'get', 'open_vswitch', '.', 'other_config:certificate']).stdout.trim()).toBe(`"${CERTS.cert}"`);
+    await waitFor('check.sh healthy with certificates', () => script('host1', 'check.sh', [], false).code === 0, 60_000);
+    expect(script('host1', 'check.sh').stdout).toMatch(/^ok\s+ipsec\s+cert, ovs-monitor-ipsec running/m);
+  }, LONG);
+
   it("9. down.sh removes ringgen's IPsec and nothing of the operator's", async () => {
     await onHosts(HOSTS, (h) => lab.execAsync(h, ['bash', join(outDir, h, 'down.sh')], { env: { RINGGEN_STATE_DIR: stateDir(h) }, timeoutMs: 300_000, check: true }));
     await sleep(slow(2000));
     for (const h of HOSTS) {
-      const [state = '', policy = '', rules = '', ports = ''] = lab.shellParts(h, ['ip xfrm state', 'ip xfrm policy', 'iptables-save', 'ovs-vsctl --bare --columns=name find interface type=gre']);
+      const [state = '', policy = '', rules = '', ports = '', other = ''] = lab.shellParts(h, ['ip xfrm state', 'ip xfrm policy', 'iptables-save', 'ovs-vsctl --bare --columns=name find interface type=gre', 'ovs-vsctl get open_vswitch . other_config external_ids']);
+      expect(other, h).not.toMatch(/certificate|private_key|ca_cert|ringgen-ipsec/);
       expect(rules, h).not.toMatch(/RG-ddbms/);
       expect(ports.trim(), h).toBe('');
+      // Policies of traffic, not strongSwan's own socket bypass policies (`socket in/out`), which
+      // stay while it runs.
+      const policies = policy.match(/^\s+dir (?:in|out|fwd) /gm)?.length ?? 0;
       if (h === 'host1') {
         // The operator's own security association and policy are still there, and only they.
         expect(state.match(/^src /gm)?.length, state).toBe(1);
         expect(state).toMatch(/dst 203\.0\.113\.7/);
         expect(policy).toMatch(/dst 203\.0\.113\.7\/32/);
-        expect(policy.match(/^src /gm)?.length, policy).toBe(1);
+        expect(policies, policy).toBe(1);
       } else {
         expect(state.trim(), h).toBe('');
-        expect(policy.trim(), h).toBe('');
+        expect(policies, `${h}: ${policy}`).toBe(0);
       }
     }
   }, LONG);

@@ -306,7 +306,7 @@ cmd_ipsec() {
   esac
   ((${#pids[@]} == 0)) || die "IPsec of $name already runs (pids ${pids[*]})"
   [[ -x /usr/share/openvswitch/scripts/ovs-monitor-ipsec && -x /usr/sbin/ipsec ]] ||
-    die "IPsec needs openvswitch-ipsec and strongSwan: apt-get install --no-install-recommends openvswitch-ipsec strongswan"
+    die "IPsec needs openvswitch-ipsec and strongSwan: apt-get install --no-install-recommends openvswitch-ipsec strongswan libstrongswan-standard-plugins"
   rm -rf "$d/ipsec"
   mkdir -p "$d/ipsec/run" "$d/ipsec/etc"
   cp -a /etc/strongswan.d "$d/ipsec/etc/strongswan.d"

@@ -593,7 +593,9 @@ check_certs() {
     [ -f "$f" ] || die "IPsec file $f does not exist on this host (or is not a regular file): put the CA certificate, this host's certificate and its private key at the ring's ipsec paths"
   done
   read -r owner mode < <(stat -L -c '%u %a' -- "$IPSEC_KEY")
-  [ "$owner" = 0 ] && (((8#$mode & 8#077) == 0)) || die "IPsec private key $IPSEC_KEY must belong to root and be readable by nobody else (it has uid $owner, mode $mode): chown root: $IPSEC_KEY; chmod 600 $IPSEC_KEY"
+  if [ "$owner" != 0 ] || (((8#$mode & 8#077) != 0)); then
+    die "IPsec private key $IPSEC_KEY must belong to root and be readable by nobody else (it has uid $owner, mode $mode): chown root: $IPSEC_KEY; chmod 600 $IPSEC_KEY"
+  fi
   cn=$(openssl x509 -in "$IPSEC_CERT" -noout -subject -nameopt RFC2253 2>/dev/null | sed -n 's/^subject=.*CN=\([^,]*\).*/\1/p') ||
     cn=''
   [ -n "$cn" ] || die "$IPSEC_CERT is not a PEM certificate with a common name (CN)"
@@ -602,9 +604,25 @@ check_certs() {
     die "certificate $IPSEC_CERT is not signed by the CA in $IPSEC_CA (openssl verify -CAfile $IPSEC_CA $IPSEC_CERT says why)"
   [ "$(openssl x509 -in "$IPSEC_CERT" -noout -pubkey 2>/dev/null)" = "$(openssl pkey -in "$IPSEC_KEY" -pubout 2>/dev/null)" ] ||
     die "private key $IPSEC_KEY is not the key of certificate $IPSEC_CERT"
+  # Open vSwitch's monitor hands the key to strongSwan as an RSA key (`: RSA` in ipsec.secrets).
+  openssl rsa -in "$IPSEC_KEY" -noout 2>/dev/null ||
+    die "private key $IPSEC_KEY is not an RSA key: Open vSwitch's IPsec monitor gives it to strongSwan as one, so no other kind loads; issue this host an RSA key and certificate"
 }
 
 ipsec_monitor_running() { ovs-appctl --timeout=5 -t ovs-monitor-ipsec version >/dev/null 2>&1; }
+
+# strongSwan negotiates the cipher Open vSwitch's monitor asks for (AES-GCM) only with its gcm
+# plugin, which Debian ships in libstrongswan-standard-plugins, a package an install without
+# recommends leaves out: then every IKE exchange fails ("key derivation failed") and no tunnel
+# ever comes up. Checked where strongSwan's plugins are Debian's.
+require_strongswan_gcm() {
+  local dir
+  for dir in /usr/lib/ipsec/plugins /usr/lib/x86_64-linux-gnu/ipsec/plugins /usr/lib/aarch64-linux-gnu/ipsec/plugins; do
+    [ -d "$dir" ] || continue
+    [ -e "$dir/libstrongswan-gcm.so" ] ||
+      die "strongSwan has no gcm plugin ($dir/libstrongswan-gcm.so), and Open vSwitch's IPsec uses AES-GCM: apt-get install libstrongswan-standard-plugins"
+  done
+}
 
 # Open vSwitch's IPsec monitor (package openvswitch-ipsec), which configures strongSwan from the
 # tunnels' settings: the distribution's service where there is one, else ovs-ctl's way.
@@ -617,7 +635,7 @@ start_ipsec_monitor() {
   elif [ -x /usr/share/openvswitch/scripts/ovs-monitor-ipsec ] && [ -x /usr/share/openvswitch/scripts/ovs-ctl ]; then
     /usr/share/openvswitch/scripts/ovs-ctl --ike-daemon=strongswan start-ovs-ipsec
   else
-    die "IPsec needs Open vSwitch's IPsec monitor, ovs-monitor-ipsec, and strongSwan: apt-get install openvswitch-ipsec"
+    die "IPsec needs Open vSwitch's IPsec monitor, ovs-monitor-ipsec, and strongSwan: apt-get install openvswitch-ipsec libstrongswan-standard-plugins"
   fi
   for _ in $(seq 1 50); do ipsec_monitor_running && return 0; sleep 0.2; done
   die "Open vSwitch's IPsec monitor did not start (see its log, ovs-monitor-ipsec.log)"
@@ -629,7 +647,10 @@ start_ipsec_monitor() {
 ipsec_config() {
   local owner
   owner=$(ovs_get open_vswitch . external_ids:ringgen-ipsec)
-  if [ -n "$IPSEC" ]; then start_ipsec_monitor; fi
+  if [ -n "$IPSEC" ]; then
+    require_strongswan_gcm
+    start_ipsec_monitor
+  fi
   if [ "$IPSEC" = cert ]; then
     if [ -z "$owner" ] && [ -n "$(ovs_get open_vswitch . other_config:certificate)" ]; then
       die "Open vSwitch's IPsec certificate is already set on this host, not by ringgen (other_config:certificate of the Open_vSwitch table): one host has one; use it for this ring's ipsec paths, or remove it"
