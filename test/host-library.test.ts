@@ -138,10 +138,10 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
       expect(r.status, `openssl ${args.join(' ')}: ${r.stderr}`).toBe(0);
     };
     const ca = (name: string) => ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30', '-subj', `/CN=${name}`]);
-    const cert = (name: string, cn: string, signer: string, kind = 'rsa:2048') => {
+    const cert = (name: string, cn: string, signer: string, kind = 'rsa:2048', subj = `/O=lab/CN=${cn}`, san: string[] = ['-addext', `subjectAltName=DNS:${cn}`]) => {
       const newkey = kind === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', kind];
-      ssl(['req', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-      ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.pem`, '-CAkey', `${signer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '30']);
+      ssl(['req', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj, ...san]);
+      ssl(['x509', '-req', '-in', `${name}.csr`, '-copy_extensions', 'copy', '-CA', `${signer}.pem`, '-CAkey', `${signer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '30']);
       chmodSync(join(dir, `${name}.key`), 0o600);
     };
     ca('ca');
@@ -150,6 +150,8 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
     cert('h2', 'h2', 'ca');
     cert('stranger', 'h1', 'other-ca');
     cert('ec', 'h1', 'ca', 'ec');
+    cert('cnonly', 'h1', 'ca', 'rsa:2048', '/CN=h1');
+    cert('nosan', 'h1', 'ca', 'rsa:2048', '/O=lab/CN=h1', []);
     const p = (n: string) => join(dir, n);
     const check = (c: string, cert: string, key: string) => upLib({ IPSEC: 'cert', IPSEC_CA: p(c), IPSEC_CERT: p(cert), IPSEC_KEY: p(key) }, 'check_certs && echo fine');
     expect(check('ca.pem', 'h1.pem', 'h1.key')).toMatchObject({ status: 0, stdout: 'fine\n', stderr: '' });
@@ -158,6 +160,8 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
     expect(check('ca.pem', 'h1.pem', 'h2.key').stderr).toMatch(/private key .*h2\.key is not the key of certificate .*h1\.pem/);
     expect(check('ca.pem', 'h1.pem', 'nokey').stderr).toMatch(/nokey does not exist on this host/);
     expect(check('ca.pem', 'ca.key', 'h1.key').stderr).toMatch(/is not a PEM certificate with a common name/);
+    expect(check('ca.pem', 'cnonly.pem', 'cnonly.key').stderr).toMatch(/subject, CN=h1, holds only the common name: .*-subj '\/O=lab\/CN=h1'/);
+    expect(check('ca.pem', 'nosan.pem', 'nosan.key').stderr).toMatch(/has no subjectAltName DNS:h1/);
     expect(check('ca.pem', 'ec.pem', 'ec.key').stderr).toMatch(/is not an RSA key: Open vSwitch's IPsec monitor gives it to strongSwan as one/);
     chmodSync(p('h1.key'), 0o644);
     expect(check('ca.pem', 'h1.pem', 'h1.key').stderr).toMatch(/must belong to root and be readable by nobody else .*mode 644/);
@@ -175,7 +179,8 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
     writeFileSync(join(bin, 'ip'), `#!/bin/sh
 [ "$1 $2" = "xfrm state" ] || exit 1
 case "$*" in
-*"src 10.0.0.2 dst 10.0.0.1"* | *"src 10.0.0.1 dst 10.0.0.2"*) printf 'src x dst y\\n\\tproto esp spi 0x1 reqid 1 mode transport\\n' ;;
+*"src 10.0.0.2 dst 10.0.0.1"* | *"src 10.0.0.1 dst 10.0.0.2"*) printf 'src x dst y\\n\\tproto esp spi 0xc77f10fe reqid 1 mode transport\\n' ;;
+*"src 10.0.0.1 dst 10.0.0.3"*) printf 'src x dst y\\n\\tproto esp spi 0x00000000 reqid 2 mode transport\\n' ;;
 esac
 `);
     chmodSync(join(bin, 'ip'), 0o755);

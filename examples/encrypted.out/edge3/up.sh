@@ -581,7 +581,7 @@ read_psk() {
 # names this host (its peers ask for that name) and the CA signed it, and the key is its key.
 check_certs() {
   require_tools openssl
-  local f owner mode cn
+  local f owner mode cn subject
   for f in "$IPSEC_CA" "$IPSEC_CERT" "$IPSEC_KEY"; do
     [ -f "$f" ] || die "IPsec file $f does not exist on this host (or is not a regular file): put the CA certificate, this host's certificate and its private key at the ring's ipsec paths"
   done
@@ -589,10 +589,18 @@ check_certs() {
   if [ "$owner" != 0 ] || (((8#$mode & 8#077) != 0)); then
     die "IPsec private key $IPSEC_KEY must belong to root and be readable by nobody else (it has uid $owner, mode $mode): chown root: $IPSEC_KEY; chmod 600 $IPSEC_KEY"
   fi
-  cn=$(openssl x509 -in "$IPSEC_CERT" -noout -subject -nameopt RFC2253 2>/dev/null | sed -n 's/^subject=.*CN=\([^,]*\).*/\1/p') ||
-    cn=''
+  subject=$(openssl x509 -in "$IPSEC_CERT" -noout -subject -nameopt RFC2253 2>/dev/null) || subject=''
+  subject=${subject#subject=}
+  cn=$(sed -n 's/^\(.*,\)\{0,1\}CN=\([^,]*\).*/\2/p' <<<"$subject")
   [ -n "$cn" ] || die "$IPSEC_CERT is not a PEM certificate with a common name (CN)"
   [ "$cn" = "$HOST" ] || die "certificate $IPSEC_CERT names '$cn', not this host, $HOST: the peers ask for the host name; issue this host a certificate with CN=$HOST"
+  # Open vSwitch 3.1's monitor reads the name only when another part of the subject follows it
+  # (`CN=host1,O=...` as RFC 2253 prints it); strongSwan then matches the peer's name against the
+  # certificate's subjectAltName.
+  [[ $subject =~ CN=[^,]+, ]] ||
+    die "certificate $IPSEC_CERT's subject, $subject, holds only the common name: Open vSwitch's IPsec monitor then finds no name in it; issue it with another part, e.g. -subj '/O=$RING/CN=$HOST'"
+  openssl x509 -in "$IPSEC_CERT" -noout -ext subjectAltName 2>/dev/null | grep -qE "(^|[ ,])DNS:$HOST(,|\$)" ||
+    die "certificate $IPSEC_CERT has no subjectAltName DNS:$HOST: strongSwan checks the name its peers ask for (the host name) there; issue it with -addext subjectAltName=DNS:$HOST"
   openssl verify -CAfile "$IPSEC_CA" "$IPSEC_CERT" >/dev/null 2>&1 ||
     die "certificate $IPSEC_CERT is not signed by the CA in $IPSEC_CA (openssl verify -CAfile $IPSEC_CA $IPSEC_CERT says why)"
   [ "$(openssl x509 -in "$IPSEC_CERT" -noout -pubkey 2>/dev/null)" = "$(openssl pkey -in "$IPSEC_KEY" -pubout 2>/dev/null)" ] ||

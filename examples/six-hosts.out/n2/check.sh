@@ -263,11 +263,12 @@ check_ipsec_monitor() {
   fi
 }
 
-# IPsec: the kernel holds a security association each way between this host and the tunnel's peer.
+# IPsec: the kernel holds a security association each way between this host and the tunnel's peer
+# (with an SPI: the SPI 0 entries are the kernel's requests for one, while IKE has none yet).
 check_ipsec_tunnel() {
   local name=$1 peer=$2 remote=$3 in out missing=''
-  in=$(ip xfrm state list src "$remote" dst "$INTERNAL_IP" proto esp 2>/dev/null | grep -c '^src ') || in=0
-  out=$(ip xfrm state list src "$INTERNAL_IP" dst "$remote" proto esp 2>/dev/null | grep -c '^src ') || out=0
+  in=$(ip xfrm state list src "$remote" dst "$INTERNAL_IP" proto esp 2>/dev/null | grep -c 'proto esp spi 0x0*[1-9a-f]') || in=0
+  out=$(ip xfrm state list src "$INTERNAL_IP" dst "$remote" proto esp 2>/dev/null | grep -c 'proto esp spi 0x0*[1-9a-f]') || out=0
   if [ "$in" -gt 0 ] && [ "$out" -gt 0 ]; then
     report "ipsec $name" 0 "to $peer $remote: security associations in and out"
     return
