@@ -265,16 +265,16 @@ check_ipsec_monitor() {
 # IPsec: the kernel holds a security association each way between this host and the tunnel's peer
 # (with an SPI: the SPI 0 entries are the kernel's requests for one, while IKE has none yet).
 check_ipsec_tunnel() {
-  local name=$1 peer=$2 remote=$3 in out missing=''
+  local name=$1 peer=$2 remote=$3 in out lack=''
   in=$(ip xfrm state list src "$remote" dst "$INTERNAL_IP" proto esp 2>/dev/null | grep -c 'proto esp spi 0x0*[1-9a-f]') || in=0
   out=$(ip xfrm state list src "$INTERNAL_IP" dst "$remote" proto esp 2>/dev/null | grep -c 'proto esp spi 0x0*[1-9a-f]') || out=0
   if [ "$in" -gt 0 ] && [ "$out" -gt 0 ]; then
     report "ipsec $name" 0 "to $peer $remote: security associations in and out"
     return
   fi
-  [ "$in" -gt 0 ] || missing="from $peer"
-  [ "$out" -gt 0 ] || missing="${missing:+$missing and }to $peer"
-  report "ipsec $name" 1 "no security association $missing ($remote): IKE with $peer has not succeeded (a different key or an unaccepted certificate on one of the two hosts, or $peer down); see ovs-appctl -t ovs-monitor-ipsec tunnels/show and strongSwan's log"
+  [ "$in" -gt 0 ] || lack="from $peer"
+  [ "$out" -gt 0 ] || lack="${lack:+$lack and }to $peer"
+  report "ipsec $name" 1 "no security association $lack ($remote): IKE with $peer has not succeeded (a different key or an unaccepted certificate on one of the two hosts, or $peer down); see ovs-appctl -t ovs-monitor-ipsec tunnels/show and strongSwan's log"
 }
 
 check_peer() {
