@@ -744,6 +744,7 @@ export const MUTATIONS: Mutation[] = [
     codes: ['MTU_RANGE'],
     draft: (d, rng) => void (someContainer(d, rng).mtu = rng.pick([575, (d.options.underlayMtu ?? 1500) - ((d.options.tunnel ?? 'gre') === 'gre' ? 42 : 54) + 1])),
   },
+  { name: 'ipsec given the key itself, a mixed mode, or on the userspace datapath', codes: ['IPSEC_INVALID'], draft: (d, rng) => void (d.options.ipsec = rng.pick([{ psk: 'swordfish-swordfish' }, { psk: '/etc/r.psk', cert: '/etc/h.pem' }, {}])) },
   { name: 'a VNI outside 24 bits', codes: ['VNI_RANGE'], draft: (d, rng) => void Object.assign(d.options, { tunnel: 'vxlan', vni: rng.pick([16777216, -1, 2 ** 32]) }) },
   // ports
   { name: 'a port published on a host without an external address', codes: ['PUBLISH_NO_EXTERNAL'], draft: (d, rng) => {

@@ -22,6 +22,14 @@ import { LAB_DATAPATH, LAB_IMAGE, LAB_VM, Lab, failoverBound, httpGet, labAvaila
 import { labHooks } from './hooks';
 
 const LONG = slow(600_000);
+/**
+ * LAB_RING_CHECKS=ci (the kernel lab's run in every CI run): every test but 8b (certificates),
+ * which the full run (`npm run test:kernel:full`) adds; 8b is not defined at all then (not skipped).
+ */
+const CI_CHECKS = process.env.LAB_RING_CHECKS === 'ci';
+const fullRunOnly = (name: string, fn: () => Promise<void>, timeout: number) => {
+  if (!CI_CHECKS) it(name, fn, timeout);
+};
 const HOSTS = ['host1', 'host2', 'host3', 'host4'];
 const HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && echo hello-ring >> /www/index.html && httpd -f -p 80 -h /www'];
 
@@ -286,7 +294,7 @@ describe.runIf(LAB_DATAPATH === 'system' && labAvailable('lab IPsec ring'))('lab
     expect(now.filter((s) => old.includes(s))).toEqual([]);
   }, LONG);
 
-  it("8b. certificates instead of a key (each host's own, its name as CN and subjectAltName): the ring re-forms encrypted", async () => {
+  fullRunOnly("8b. certificates instead of a key (each host's own, its name as CN and subjectAltName): the ring re-forms encrypted", async () => {
     const out = buildRing(encryptedRing(CERTS));
     expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     outDir = lab.writeRing(out.files);
