@@ -124,7 +124,7 @@ describe.runIf(kernelLabAvailable())('kernel lab: the rings on the kernel datapa
       rc = await new Promise<number>((resolve, reject) => {
         const child = spawn(
           process.execPath,
-          [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${join(share, 'report.json')}`, ...FILES],
+          [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--no-file-parallelism', '--reporter=default', '--reporter=json', `--outputFile=${join(share, 'report.json')}`, ...FILES],
           {
             cwd: REPO,
             env: { ...withoutVitest(process.env), ...RUN_ENV, LAB_VM_PORT: port, LAB_VM_SHARE: share },

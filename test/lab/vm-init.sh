@@ -7,6 +7,9 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=0755 tmpfs /run
+# The machine's own /tmp stays reachable under /.ringgen-host-tmp (a checkout there, as CI's may
+# be, would otherwise be hidden by the VM's tmpfs /tmp).
+mkdir -p /.ringgen-host-tmp && mount --bind /tmp /.ringgen-host-tmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mkdir -p /dev/pts /dev/shm /run/vm-share /run/netns /run/lock
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
@@ -44,6 +47,9 @@ mode=$(cat "$share/mode" 2>/dev/null || echo run)
 hostpath=$(cat "$share/hostpath" 2>/dev/null || true)
 if [ -n "$hostpath" ]; then mkdir -p "$hostpath" && mount --bind "$share" "$hostpath"; fi
 repo=$(cat "$share/repo")
+case $repo in
+/tmp/*) mkdir -p "$repo" && mount --bind "/.ringgen-host-tmp/${repo#/tmp/}" "$repo" ;;
+esac
 # Every 30 s a line of what runs, for a run that hangs (the host sees it in the share).
 ( while sleep 30; do
     printf '%s up %s s, load %s, netns %s, NET_RX softirqs %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/uptime)" \
