@@ -109,7 +109,7 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
     const cases: Array<[string, string, RegExp]> = [
       [join(dir, 'none'), '', /does not exist on this host: create it/],
       [dir, '', /is not a regular file/],
-      [file('loose', `${KEY}\n`, 0o644), '', /has mode 644, so users other than root can read the key: chmod 600/],
+      [file('loose', `${KEY}\n`, 0o644), '', /has mode 644, so users other than root can read it: chmod 600/],
       [file('group', `${KEY}\n`, 0o640), '', /has mode 640/],
       [file('two', `${KEY}\n${KEY}\n`), '', /must hold one line of 16-256 characters/],
       [file('short', 'abc\n'), '', /must hold one line of 16-256 characters/],
@@ -164,7 +164,7 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
     expect(check('ca.pem', 'nosan.pem', 'nosan.key').stderr).toMatch(/has no subjectAltName DNS:h1/);
     expect(check('ca.pem', 'ec.pem', 'ec.key').stderr).toMatch(/is not an RSA key: Open vSwitch's IPsec monitor gives it to strongSwan as one/);
     chmodSync(p('h1.key'), 0o644);
-    expect(check('ca.pem', 'h1.pem', 'h1.key').stderr).toMatch(/must belong to root and be readable by nobody else .*mode 644/);
+    expect(check('ca.pem', 'h1.pem', 'h1.key').stderr).toMatch(/IPsec private key .*h1.key has mode 644, so users other than root can read it: chmod 600/);
   });
 
   it('check.sh with IPsec reports the monitor and each tunnel\'s security associations', () => {

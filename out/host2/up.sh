@@ -186,6 +186,15 @@ ovs_get() {
   ovs-vsctl --if-exists get "$@" 2>/dev/null | tr -d '"' || true
 }
 
+# Dies unless FILE (what WHAT names, e.g. "IPsec key file") belongs to root and no group or other
+# bits are set in its mode: a secret readable by others is refused, saying how to fix it.
+require_root_only() {
+  local what=$1 f=$2 owner mode
+  read -r owner mode < <(stat -L -c '%u %a' -- "$f")
+  [ "$owner" = 0 ] || die "$what $f belongs to uid $owner, not root: chown root: $f"
+  (((8#$mode & 8#077) == 0)) || die "$what $f has mode $mode, so users other than root can read it: chmod 600 $f"
+}
+
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
 # The interface's alias, from `ip` (a /sys mounted in another network namespace, as in a container, does not list it).
@@ -332,6 +341,15 @@ stop_watcher() {
     log "not stopping process $pid of $STATE_DIR/watch.pid: it is not ring $RING's watcher (bash $script watch)"
   fi
   rm -f "$STATE_DIR/watch.pid"
+}
+
+# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them; another
+# ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
+# connections Open vSwitch's monitor made for them; strongSwan and the monitor stay, as Open
+# vSwitch does, and the operator's own IPsec with them.
+remove_ipsec_config() {
+  [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
+  ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
 }
 
 # up.sh's steps: start Open vSwitch, converge the OVS bridge, the Linux bridges and their uplinks,
@@ -571,12 +589,11 @@ apply_rules() {
 # nobody else, and hold one line of 16-256 characters of letters, digits and + / = . _ ~ : -
 # (what `openssl rand -base64 32` writes). The key is never printed.
 read_psk() {
-  local f=$IPSEC_PSK_FILE owner mode size
+  local f=$IPSEC_PSK_FILE size
   [ -e "$f" ] || die "IPsec key file $f does not exist on this host: create it with the ring's key, the same on every host (umask 077; openssl rand -base64 32 >$f, then copy it to the other hosts)"
   [ -f "$f" ] || die "IPsec key file $f is not a regular file"
-  read -r owner mode size < <(stat -L -c '%u %a %s' -- "$f")
-  [ "$owner" = 0 ] || die "IPsec key file $f belongs to uid $owner, not root: chown root: $f"
-  (((8#$mode & 8#077) == 0)) || die "IPsec key file $f has mode $mode, so users other than root can read the key: chmod 600 $f"
+  require_root_only "IPsec key file" "$f"
+  size=$(stat -L -c '%s' -- "$f")
   ((size <= 1024)) || die "IPsec key file $f is $size bytes: it must hold one line, the key"
   PSK=$(<"$f")
   [[ $PSK =~ ^[A-Za-z0-9+/=._~:-]{16,256}$ ]] ||
@@ -587,14 +604,11 @@ read_psk() {
 # names this host (its peers ask for that name) and the CA signed it, and the key is its key.
 check_certs() {
   require_tools openssl
-  local f owner mode cn subject
+  local f cn subject
   for f in "$IPSEC_CA" "$IPSEC_CERT" "$IPSEC_KEY"; do
     [ -f "$f" ] || die "IPsec file $f does not exist on this host (or is not a regular file): put the CA certificate, this host's certificate and its private key at the ring's ipsec paths"
   done
-  read -r owner mode < <(stat -L -c '%u %a' -- "$IPSEC_KEY")
-  if [ "$owner" != 0 ] || (((8#$mode & 8#077) != 0)); then
-    die "IPsec private key $IPSEC_KEY must belong to root and be readable by nobody else (it has uid $owner, mode $mode): chown root: $IPSEC_KEY; chmod 600 $IPSEC_KEY"
-  fi
+  require_root_only "IPsec private key" "$IPSEC_KEY"
   subject=$(openssl x509 -in "$IPSEC_CERT" -noout -subject -nameopt RFC2253 2>/dev/null) || subject=''
   subject=${subject#subject=}
   cn=$(sed -n 's/^\(.*,\)\{0,1\}CN=\([^,]*\).*/\2/p' <<<"$subject")
@@ -666,8 +680,8 @@ ipsec_config() {
       die "Open vSwitch's IPsec certificate on this host is ring $owner's: one host has one certificate; give both rings the same ipsec paths, or use a pre-shared key"
     ovs-vsctl set open_vswitch . "other_config:certificate=$IPSEC_CERT" "other_config:private_key=$IPSEC_KEY" \
       "other_config:ca_cert=$IPSEC_CA" "external_ids:ringgen-ipsec=$RING"
-  elif [ "$owner" = "$RING" ]; then
-    ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
+  else
+    remove_ipsec_config
   fi
 }
 

@@ -155,6 +155,15 @@ ovs_get() {
   ovs-vsctl --if-exists get "$@" 2>/dev/null | tr -d '"' || true
 }
 
+# Dies unless FILE (what WHAT names, e.g. "IPsec key file") belongs to root and no group or other
+# bits are set in its mode: a secret readable by others is refused, saying how to fix it.
+require_root_only() {
+  local what=$1 f=$2 owner mode
+  read -r owner mode < <(stat -L -c '%u %a' -- "$f")
+  [ "$owner" = 0 ] || die "$what $f belongs to uid $owner, not root: chown root: $f"
+  (((8#$mode & 8#077) == 0)) || die "$what $f has mode $mode, so users other than root can read it: chmod 600 $f"
+}
+
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
 # The interface's alias, from `ip` (a /sys mounted in another network namespace, as in a container, does not list it).

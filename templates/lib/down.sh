@@ -25,14 +25,6 @@ remove_chain() {
   iptables -w -t "$table" -X "$chain"
 }
 
-# Open vSwitch's host-wide IPsec settings, when this ring set them (certificate mode); the tunnels
-# go with the OVS bridge, and with them the IPsec connections Open vSwitch's monitor made for them.
-# strongSwan and the monitor stay, as Open vSwitch does, and the operator's own IPsec with them.
-remove_ipsec_config() {
-  [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
-  ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
-}
-
 remove_rules() {
   command -v iptables >/dev/null 2>&1 || return 0
   remove_chain filter "$CHAIN_FWD" FORWARD DOCKER-USER

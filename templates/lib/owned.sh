@@ -121,3 +121,12 @@ stop_watcher() {
   fi
   rm -f "$STATE_DIR/watch.pid"
 }
+
+# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them; another
+# ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
+# connections Open vSwitch's monitor made for them; strongSwan and the monitor stay, as Open
+# vSwitch does, and the operator's own IPsec with them.
+remove_ipsec_config() {
+  [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
+  ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
+}

@@ -153,6 +153,15 @@ ovs_get() {
   ovs-vsctl --if-exists get "$@" 2>/dev/null | tr -d '"' || true
 }
 
+# Dies unless FILE (what WHAT names, e.g. "IPsec key file") belongs to root and no group or other
+# bits are set in its mode: a secret readable by others is refused, saying how to fix it.
+require_root_only() {
+  local what=$1 f=$2 owner mode
+  read -r owner mode < <(stat -L -c '%u %a' -- "$f")
+  [ "$owner" = 0 ] || die "$what $f belongs to uid $owner, not root: chown root: $f"
+  (((8#$mode & 8#077) == 0)) || die "$what $f has mode $mode, so users other than root can read it: chmod 600 $f"
+}
+
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
 # The interface's alias, from `ip` (a /sys mounted in another network namespace, as in a container, does not list it).
@@ -301,6 +310,15 @@ stop_watcher() {
   rm -f "$STATE_DIR/watch.pid"
 }
 
+# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them; another
+# ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
+# connections Open vSwitch's monitor made for them; strongSwan and the monitor stay, as Open
+# vSwitch does, and the operator's own IPsec with them.
+remove_ipsec_config() {
+  [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
+  ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
+}
+
 # down.sh's steps: stop the watcher, remove the containers ringgen created (never their volumes),
 # ringgen's iptables chains, OVS bridge and ports, Linux bridges and veths. ringgen copies it
 # verbatim into each host's down.sh, after common.sh and owned.sh. It reads the host's data
@@ -325,14 +343,6 @@ remove_chain() {
   done
   iptables -w -t "$table" -F "$chain"
   iptables -w -t "$table" -X "$chain"
-}
-
-# Open vSwitch's host-wide IPsec settings, when this ring set them (certificate mode); the tunnels
-# go with the OVS bridge, and with them the IPsec connections Open vSwitch's monitor made for them.
-# strongSwan and the monitor stay, as Open vSwitch does, and the operator's own IPsec with them.
-remove_ipsec_config() {
-  [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
-  ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
 }
 
 remove_rules() {
