@@ -130,6 +130,40 @@ describe('IPsec on a host: the key file and the certificates up.sh accepts', () 
     expect(good.stdout).toBe(`got ${KEY}\n`);
   });
 
+  it("link_ipsec_ca links the ring's CA into strongSwan's CA folder, once, refuses a file of its name, and remove_ipsec_config takes only its own link away", () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // A stand-in for strongSwan's `ipsec` command, recording what it was asked.
+    writeFileSync(join(bin, 'ipsec'), `#!/bin/sh\necho "$*" >>'${join(dir, 'ipsec.log')}'\n`, { mode: 0o755 });
+    const ipsecD = join(dir, 'ipsec.d');
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, 'the CA\n');
+    const lib = (body: string) => upLib({ IPSEC: 'cert', IPSEC_CA: ca }, `export PATH='${bin}':"$PATH" RINGGEN_IPSEC_D='${ipsecD}'; ${body}`);
+    const link = join(ipsecD, 'cacerts', `ringgen-${sample().scalars.RING}.pem`);
+    const log = () => readFileSync(join(dir, 'ipsec.log'), 'utf8');
+    const first = lib('link_ipsec_ca && reread_ipsec_cas && readlink "$(ipsec_ca_link)"');
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`${ca}\n`);
+    expect(first.stderr).toMatch(/linked the ring's CA certificate .*ca\.pem into strongSwan's CA folder/);
+    expect(readFileSync(link, 'utf8')).toBe('the CA\n');
+    expect(log()).toBe('rereadcacerts\n');
+    // Again: nothing to do, nothing said.
+    expect(lib('link_ipsec_ca')).toMatchObject({ status: 0, stderr: '' });
+    // Another ring's link and the operator's own CA stay when this ring's goes.
+    writeFileSync(join(ipsecD, 'cacerts', 'operator.pem'), 'theirs\n');
+    const gone = lib('ovs_get() { echo other-ring; }; remove_ipsec_config; ls "$RINGGEN_IPSEC_D/cacerts"');
+    expect(gone.status, gone.stderr).toBe(0);
+    expect(gone.stdout).toBe('operator.pem\n');
+    expect(log()).toBe('rereadcacerts\nrereadcacerts\n');
+    // A file (not a link) of ringgen's name is someone else's: refused, left.
+    writeFileSync(link, 'not ours\n');
+    const refused = lib('link_ipsec_ca');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/is not ringgen's link to ring \S+'s CA \(a file of that name is there\): move it away/);
+    expect(readFileSync(link, 'utf8')).toBe('not ours\n');
+  });
+
   it.runIf(process.getuid?.() === 0)('check_certs wants the CA, a certificate naming the host and signed by the CA, and its own root-only key', () => {
     if (!requireTools(['openssl'])) return;
     const dir = tempDir();

@@ -309,6 +309,23 @@ start_ipsec_monitor() {
   die "Open vSwitch's IPsec monitor did not start (see its log, ovs-monitor-ipsec.log)"
 }
 
+# strongSwan trusts the CA certificates in its cacerts folder. Open vSwitch 3.1's monitor names the
+# ring's CA in a `ca` section of ipsec.conf without `auto=add`, which strongSwan's starter then
+# ignores (its default), so no peer's certificate would verify ("no trusted RSA public key found"
+# in strongSwan's log). The CA is linked into that folder under ringgen's name for this ring
+# (RINGGEN_IPSEC_D moves strongSwan's ipsec.d), and strongSwan told to read its CAs again.
+link_ipsec_ca() {
+  local link
+  link=$(ipsec_ca_link)
+  if [ -e "$link" ] || [ -L "$link" ]; then
+    [ -L "$link" ] || die "$link is not ringgen's link to ring $RING's CA (a file of that name is there): move it away"
+    [ "$(readlink -- "$link")" = "$IPSEC_CA" ] && return 0
+  fi
+  mkdir -p -- "${link%/*}"
+  ln -sfn -- "$IPSEC_CA" "$link"
+  log "linked the ring's CA certificate $IPSEC_CA into strongSwan's CA folder ($link)"
+}
+
 # The host-wide IPsec settings of Open vSwitch (certificate mode: this host's certificate, key and
 # the CA), marked as this ring's; another ring's or the operator's are never changed. Without
 # certificates, this ring's are removed.
@@ -327,6 +344,8 @@ ipsec_config() {
       die "Open vSwitch's IPsec certificate on this host is ring $owner's: one host has one certificate; give both rings the same ipsec paths, or use a pre-shared key"
     ovs-vsctl set open_vswitch . "other_config:certificate=$IPSEC_CERT" "other_config:private_key=$IPSEC_KEY" \
       "other_config:ca_cert=$IPSEC_CA" "external_ids:ringgen-ipsec=$RING"
+    link_ipsec_ca
+    reread_ipsec_cas
   else
     remove_ipsec_config
   fi

@@ -677,6 +677,34 @@ export class Lab {
     this.sh(['restore', host], { check: true });
   }
 
+  /**
+   * IPsec certificates for `hosts`, as an operator would lay them out: a CA and, for each host, an
+   * RSA key and a certificate whose common name (followed by an organisation) and subjectAltName
+   * are the host's name, made here with openssl (in the VM key generation is slow). The CA is put
+   * at `paths.ca` and each host sees its own certificate and key at `paths.cert` and `paths.key`
+   * (bound in its mount namespace; do this before the host's IPsec starts, so its daemons see
+   * them). `from` is the host that writes the shared files (they live in the lab's folder).
+   */
+  async certify(hosts: string[], paths: { ca: string; cert: string; key: string }, from = hosts[0]!): Promise<void> {
+    const dir = mkdtempSync(join(LAB_VM?.share ?? tmpdir(), 'ringgen-lab-certs-'));
+    const ssl = (args: string[]) => {
+      const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+    };
+    const store = join(paths.cert, '..', 'certs');
+    try {
+      ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '7', '-subj', '/CN=ringgen lab CA']);
+      for (const h of hosts) {
+        ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${h}.key`, '-out', `${h}.csr`, '-subj', `/O=ringgen lab/CN=${h}`, '-addext', `subjectAltName=DNS:${h}`]);
+        ssl(['x509', '-req', '-in', `${h}.csr`, '-copy_extensions', 'copy', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${h}.pem`, '-days', '7']);
+      }
+      this.shell(from, `mkdir -p '${store}' && cp '${dir}'/*.pem '${dir}'/*.key '${store}/' && chmod 600 '${store}/'*.key && cp '${store}/ca.pem' '${paths.ca}' && : >'${paths.cert}' && : >'${paths.key}'`, { check: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await onHosts(hosts, (h) => this.execAsync(h, ['sh', '-c', `mount --bind '${store}/${h}.pem' '${paths.cert}' && mount --bind '${store}/${h}.key' '${paths.key}'`], { check: true }));
+  }
+
   /** Starts or stops the host's IPsec: Open vSwitch's ovs-monitor-ipsec and its strongSwan (`lab.sh ipsec`). */
   ipsec(host: string, action: 'start' | 'stop'): void {
     this.sh(['ipsec', host, action], { check: true, timeoutMs: 120_000 });

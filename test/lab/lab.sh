@@ -286,6 +286,23 @@ ipsec_pids() {
   done
 }
 
+# The `ipsec` command in the host's own mount namespace (the one the host's scripts run in: up.sh
+# runs `ipsec rereadcacerts`) reaches this host's charon, as on a real host: its pid file and
+# control socket, which charon keeps in its own /run, are bound at /run/charon.pid and
+# /run/charon.ctl there (empty files of those names in the machine's /run are the mount points).
+ipsec_control() {
+  local ns=$1 d=$2 action=$3 file
+  mount_ns_file file "$ns"
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  nsenter --net="/run/netns/$ns" --mount="$file" -- sh -c '
+    for f in charon.pid charon.ctl; do
+      while umount "/run/$f" 2>/dev/null; do :; done
+      [ "$2" = bind ] || continue
+      [ -e "/run/$f" ] || : >"/run/$f"
+      mount --bind "$1/$f" "/run/$f" || exit 1
+    done' sh "$d/ipsec/run" "$action"
+}
+
 cmd_ipsec() {
   [[ $# -eq 2 ]] || die "usage: lab.sh ipsec HOST start|stop"
   local name=$1 action=$2 ns d file i
@@ -296,6 +313,7 @@ cmd_ipsec() {
   mapfile -t pids < <(ipsec_pids "$d" "$ns")
   case $action in
     stop)
+      ipsec_control "$ns" "$d" unbind
       kill_list TERM "${pids[@]}"
       wait_gone 100 "${pids[@]}" || kill_list KILL "${pids[@]}"
       rm -f "$d/ipsec/run/"*.pid "$d/ovs/ovs-monitor-ipsec.pid"
@@ -336,7 +354,8 @@ EOF
         --pidfile="$2/ovs-monitor-ipsec.pid" --log-file="$2/ovs-monitor-ipsec.log" --detach "unix:$2/db.sock"' \
     sh "$d/ipsec" "$d/ovs" </dev/null >"$d/ipsec/start.log" 2>&1 || { cat "$d/ipsec/start.log" >&2; die "ovs-monitor-ipsec of $name did not start"; }
   for ((i = 0; i < 100 * LAB_SLOWDOWN; i++)); do
-    if OVS_RUNDIR=$d/ovs ovs-appctl --timeout=5 -t ovs-monitor-ipsec version >/dev/null 2>&1 && [[ -s $d/ipsec/run/charon.pid ]]; then
+    if OVS_RUNDIR=$d/ovs ovs-appctl --timeout=5 -t ovs-monitor-ipsec version >/dev/null 2>&1 && [[ -s $d/ipsec/run/charon.pid && -S $d/ipsec/run/charon.ctl ]]; then
+      ipsec_control "$ns" "$d" bind
       return 0
     fi
     sleep 0.1
@@ -741,6 +760,11 @@ cmd_down() {
     log "warning: $LAB_DIR has no .ringgen-lab marker; left in place"
   fi
   rmdir /tmp/ringgen-lab 2>/dev/null || true
+  # The mount points of `lab.sh ipsec` (ipsec_control): empty files, never a running charon's.
+  local point
+  for point in /run/charon.pid /run/charon.ctl; do
+    if [[ -f $point && ! -s $point ]]; then rm -f "$point"; fi
+  done
   log "lab '$PREFIX' down"
 }
 

@@ -9,7 +9,8 @@
 #   up.sh watch       stay running and re-attach containers whenever they start
 #   up.sh attach NAME attach one container now
 # no tunnel of this host is blocked while every host is up.
-# Honours OVS_RUNDIR and DOCKER_HOST; RINGGEN_STATE_DIR moves the state folder.
+# Honours OVS_RUNDIR and DOCKER_HOST; RINGGEN_STATE_DIR moves the state folder, RINGGEN_IPSEC_D
+# strongSwan's ipsec.d (IPsec with certificates: the ring's CA is linked into its cacerts).
 
 # shellcheck disable=SC2034,SC2016 # the data block: not every script reads each value; values are quoted, nothing in them expands
 # bash 4.4 or later, checked before anything runs (a shell that is not bash stops at this line).
@@ -345,13 +346,30 @@ stop_watcher() {
   rm -f "$STATE_DIR/watch.pid"
 }
 
-# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them; another
-# ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
+# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them, and the link
+# to the ring's CA in strongSwan's CA folder; another ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
 # connections Open vSwitch's monitor made for them; strongSwan and the monitor stay, as Open
 # vSwitch does, and the operator's own IPsec with them.
 remove_ipsec_config() {
+  local link
+  link=$(ipsec_ca_link)
+  if [ -L "$link" ]; then
+    rm -f -- "$link"
+    reread_ipsec_cas
+  fi
   [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
   ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
+}
+
+# Where up.sh links the ring's CA certificate for strongSwan (certificate mode): ringgen's name
+# for this ring in strongSwan's cacerts folder.
+ipsec_ca_link() { printf '%s/cacerts/ringgen-%s.pem' "${RINGGEN_IPSEC_D:-/etc/ipsec.d}" "$RING"; }
+
+# strongSwan reads its CA folder again (when it runs; it reads the folder when it starts).
+reread_ipsec_cas() {
+  command -v ipsec >/dev/null 2>&1 || return 0
+  ipsec rereadcacerts >/dev/null 2>&1 ||
+    log "warning: strongSwan did not read its CA certificates again (ipsec rereadcacerts): if the tunnels stay down, restart it (systemctl restart openvswitch-ipsec)"
 }
 
 # up.sh's steps: start Open vSwitch, converge the OVS bridge, the Linux bridges and their uplinks,
@@ -664,6 +682,23 @@ start_ipsec_monitor() {
   die "Open vSwitch's IPsec monitor did not start (see its log, ovs-monitor-ipsec.log)"
 }
 
+# strongSwan trusts the CA certificates in its cacerts folder. Open vSwitch 3.1's monitor names the
+# ring's CA in a `ca` section of ipsec.conf without `auto=add`, which strongSwan's starter then
+# ignores (its default), so no peer's certificate would verify ("no trusted RSA public key found"
+# in strongSwan's log). The CA is linked into that folder under ringgen's name for this ring
+# (RINGGEN_IPSEC_D moves strongSwan's ipsec.d), and strongSwan told to read its CAs again.
+link_ipsec_ca() {
+  local link
+  link=$(ipsec_ca_link)
+  if [ -e "$link" ] || [ -L "$link" ]; then
+    [ -L "$link" ] || die "$link is not ringgen's link to ring $RING's CA (a file of that name is there): move it away"
+    [ "$(readlink -- "$link")" = "$IPSEC_CA" ] && return 0
+  fi
+  mkdir -p -- "${link%/*}"
+  ln -sfn -- "$IPSEC_CA" "$link"
+  log "linked the ring's CA certificate $IPSEC_CA into strongSwan's CA folder ($link)"
+}
+
 # The host-wide IPsec settings of Open vSwitch (certificate mode: this host's certificate, key and
 # the CA), marked as this ring's; another ring's or the operator's are never changed. Without
 # certificates, this ring's are removed.
@@ -682,6 +717,8 @@ ipsec_config() {
       die "Open vSwitch's IPsec certificate on this host is ring $owner's: one host has one certificate; give both rings the same ipsec paths, or use a pre-shared key"
     ovs-vsctl set open_vswitch . "other_config:certificate=$IPSEC_CERT" "other_config:private_key=$IPSEC_KEY" \
       "other_config:ca_cert=$IPSEC_CA" "external_ids:ringgen-ipsec=$RING"
+    link_ipsec_ca
+    reread_ipsec_cas
   else
     remove_ipsec_config
   fi

@@ -310,13 +310,30 @@ stop_watcher() {
   rm -f "$STATE_DIR/watch.pid"
 }
 
-# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them; another
-# ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
+# Open vSwitch's host-wide IPsec settings (certificate mode), when this ring set them, and the link
+# to the ring's CA in strongSwan's CA folder; another ring's or the operator's are left. The tunnels go with the OVS bridge, and with them the IPsec
 # connections Open vSwitch's monitor made for them; strongSwan and the monitor stay, as Open
 # vSwitch does, and the operator's own IPsec with them.
 remove_ipsec_config() {
+  local link
+  link=$(ipsec_ca_link)
+  if [ -L "$link" ]; then
+    rm -f -- "$link"
+    reread_ipsec_cas
+  fi
   [ "$(ovs_get open_vswitch . external_ids:ringgen-ipsec)" = "$RING" ] || return 0
   ovs-vsctl remove open_vswitch . other_config certificate private_key ca_cert -- remove open_vswitch . external_ids ringgen-ipsec
+}
+
+# Where up.sh links the ring's CA certificate for strongSwan (certificate mode): ringgen's name
+# for this ring in strongSwan's cacerts folder.
+ipsec_ca_link() { printf '%s/cacerts/ringgen-%s.pem' "${RINGGEN_IPSEC_D:-/etc/ipsec.d}" "$RING"; }
+
+# strongSwan reads its CA folder again (when it runs; it reads the folder when it starts).
+reread_ipsec_cas() {
+  command -v ipsec >/dev/null 2>&1 || return 0
+  ipsec rereadcacerts >/dev/null 2>&1 ||
+    log "warning: strongSwan did not read its CA certificates again (ipsec rereadcacerts): if the tunnels stay down, restart it (systemctl restart openvswitch-ipsec)"
 }
 
 # down.sh's steps: stop the watcher, remove the containers ringgen created (never their volumes),
