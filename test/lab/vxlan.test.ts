@@ -30,6 +30,9 @@ const KEY_DIR = '/tmp/ringgen-lab/rgv-keys';
 const CERTS = { ca: `${KEY_DIR}/ca.pem`, cert: `${KEY_DIR}/host.pem`, key: `${KEY_DIR}/host.key` };
 /** Where up.sh links the ring's CA for strongSwan. */
 const CA_LINK = '/etc/ipsec.d/cacerts/ringgen-dc.pem';
+/** The security associations in `ip xfrm state`'s output, as `src dst spi`: not the kernel's requests for one (SPI 0). */
+const realSas = (state: string) =>
+  [...state.matchAll(/^src (\S+) dst (\S+)\n\s+proto esp spi (0x[0-9a-f]+)/gm)].filter((m) => !/^0x0+$/.test(m[3]!)).map((m) => `${m[1]} ${m[2]} ${m[3]}`);
 /** Open vSwitch has IPsec on the kernel datapath only: the encrypted phase runs there. */
 const ENCRYPTED = LAB_DATAPATH === 'system';
 
@@ -185,6 +188,10 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
         // Two peers (three on n1 and n4, the chord's ends), an SA each way.
         expect(sas.length, h).toBeGreaterThanOrEqual(h === 'n1' || h === 'n4' ? 6 : 4);
       }
+      // The HTTP servers again: those of the first test did not answer after the rebuild in the first
+      // run (connection refused: the packets arrived, nothing listened).
+      lab.serveHttp(members);
+      await sleep(500);
       // A capture on n1's underlay during the matrix: anything between the hosts but ESP and IKE.
       const clear = lab.execAsync('n1', ['timeout', String(Math.ceil(slow(20))), 'tcpdump', '-i', 'eth1', '-n', '-p', '-l', 'ip and net 10.30.0.0/24 and not esp and not (udp port 500 or udp port 4500) and not icmp'], { timeoutMs: slow(20) * 1000 + 60_000 });
       await sleep(slow(2000));
@@ -222,9 +229,11 @@ describe.runIf(labAvailable('lab vxlan'))('lab: six hosts, VXLAN, two subnets', 
       expect(lab.docker(h, ['ps', '-aq']).stdout.trim()).toBe('');
       if (ENCRYPTED) {
         // The tunnels went with the OVS bridge, and the monitor removed their IPsec: no security
-        // association and no policy of traffic (strongSwan's own socket bypass policies stay).
+        // association and no policy of traffic (strongSwan's own socket bypass policies stay). An
+        // entry with SPI 0 is the kernel's request for one (a packet met a trap policy just before
+        // it went); the kernel drops it by itself within 30 s, it is no SA.
         const [state = '', policy = ''] = lab.shellParts(h, ['ip xfrm state', 'ip xfrm policy']);
-        expect(state.trim(), h).toBe('');
+        expect(realSas(state), h).toEqual([]);
         expect(policy.match(/^\s+dir (?:in|out|fwd) /gm)?.length ?? 0, `${h}: ${policy}`).toBe(0);
         expect(lab.exec(h, ['test', '-L', CA_LINK]).code, `${h}: ${CA_LINK} is still there`).not.toBe(0);
       }
