@@ -213,7 +213,7 @@ function main(): void {
   const { trials, baseline, keep, installed, only } = parseArgs(process.argv.slice(2));
   const wanted = (key: string) => !only || only.includes(key);
   for (const dir of [ROOT, baseline]) {
-    if (dir && !existsSync(join(dir, 'dist', 'cli.js'))) throw new Error(`${dir}: dist/ is missing, run npm run build there first`);
+    if (dir && !existsSync(join(dir, 'dist', 'cli', 'main.js'))) throw new Error(`${dir}: dist/ is missing, run npm run build there first`);
   }
   if (!existsSync(GNU_TIME)) console.warn(`warning: ${GNU_TIME} is missing (Debian package "time"): no peak memory figures`);
   const work = mkdtempSync(join(tmpdir(), 'ringgen-bench-'));

@@ -16,9 +16,9 @@
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ring, type RingBuilder } from '../src/dsl';
+import { ring, type RingBuilder } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
-import type { RingOptions } from '../src/spec';
+import type { RingOptions } from '../src/input/spec';
 import { LAB_IMAGE, Lab, labPrerequisites, outagePing, pingReplyTimes, sleep, waitFor, worstGap, type LabSpec } from '../test/lab/harness';
 
 interface Mode {

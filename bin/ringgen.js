@@ -24,7 +24,7 @@ function exitAfterFlush(code) {
 const dist = join(__dirname, '..', 'dist');
 // The packed package's command line is one file (scripts/bundle.js); a checkout runs tsc's dist/.
 const bundled = join(dist, 'cli.bundle.js');
-const entry = existsSync(bundled) ? bundled : join(dist, 'cli.js');
+const entry = existsSync(bundled) ? bundled : join(dist, 'cli', 'main.js');
 if (/\bmodules\b/.test(process.env.RINGGEN_DEBUG || '')) {
   // RINGGEN_DEBUG with `modules` in it: every module file the run loaded, at exit.
   process.once('exit', () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Build step after tsc: what `ringgen build` would otherwise make at every start.
-// - dist/render/precompiled.js: templates/*.hbs compiled ahead of time, so a build loads only
+// - dist/emit/precompiled.js: templates/*.hbs compiled ahead of time, so a build loads only
 //   Handlebars' runtime (ringgen compiles the templates itself while this is missing or stale);
 // - dist/config/lib/: the standard library files a config's type-check reads, taken from the copy
 //   ts-morph embeds, so the type-check loads the compiler alone (ringgen uses the embedded copy
@@ -12,7 +12,7 @@
 'use strict';
 const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { precompiledModule } = require('../dist/render/render');
+const { precompiledModule } = require('../dist/emit/templates');
 const { CODE_CACHE, compiler, compilerCodeCache, libFilesToExtract } = require('../dist/config/compiler');
 
 const dist = join(__dirname, '..', 'dist');
@@ -22,10 +22,10 @@ for (const stale of ['diagnostics.js', 'diagnostics.d.ts']) rmSync(join(dist, st
 // The command line's bundle is made at `npm pack` (scripts/bundle.js) and removed after it; one
 // left from an interrupted pack would run instead of what was just built.
 rmSync(join(dist, 'cli.bundle.js'), { force: true });
-const { JSON_SCHEMA_FILE, ringJsonSchemaText } = require('../dist/json-schema');
+const { JSON_SCHEMA_FILE, ringJsonSchemaText } = require('../dist/input/json-schema');
 mkdirSync(join(__dirname, '..', 'schema'), { recursive: true });
 writeFileSync(join(__dirname, '..', JSON_SCHEMA_FILE), ringJsonSchemaText());
-writeFileSync(join(dist, 'render', 'precompiled.js'), precompiledModule());
+writeFileSync(join(dist, 'emit', 'precompiled.js'), precompiledModule());
 
 const lib = join(dist, 'config', 'lib');
 const { version, files } = libFilesToExtract();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The command line in one file, dist/cli.bundle.js, made at `npm pack` (prepack, after the build;
 // postpack removes it again, and so does `npm run build`, so a checkout runs tsc's dist/ while
-// the tarball ships the bundle). bin/ringgen.js runs the bundle when it is there, dist/cli.js
+// the tarball ships the bundle). bin/ringgen.js runs the bundle when it is there, dist/cli/main.js
 // otherwise: loading some 200 module files (ringgen's own, zod's, Handlebars' runtime) costs
 // Node's resolver and file reads about a tenth of a second at every start; one file does not.
 //
@@ -48,7 +48,7 @@ const keepOut = {
 async function bundle(outDir) {
   const esbuild = require('esbuild');
   const result = await esbuild.build({
-    entryPoints: [join(ROOT, 'src', 'cli.ts')],
+    entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -3,18 +3,18 @@
  * Pure: nothing here touches the disk or the console.
  */
 import { createHash } from 'node:crypto';
-import { checkSpec } from './check';
+import { checkSpec } from './check/check';
 import { diagnostic, hasErrors, RingError, type Diagnostic } from './diagnostics';
-import { isRingBuilder, type RingBuilder } from './dsl';
-import { hostSummary } from './host-summary';
-import { renderGraph, type GraphFormat } from './graph/render';
-import type { RingModel } from './model';
-import { hostView, type HostView } from './render/host-view';
-import { renderHostView, type GeneratedFile } from './render/render';
-import { renderRollout } from './render/rollout';
+import { isRingBuilder, type RingBuilder } from './input/dsl';
+import { hostSummary } from './plan/host-summary';
+import { renderGraph, type GraphFormat } from './graph/draw';
+import type { RingModel } from './model/model';
+import { hostView, type HostView } from './emit/host-view';
+import { renderHostView, type GeneratedFile } from './emit/templates';
+import { renderRollout } from './emit/rollout';
 import { MANIFEST_FORMAT, manifestFile, type Manifest } from './plan/manifest';
-import type { RingSpec } from './spec';
-import { analyseTree, type StpResult } from './stp';
+import type { RingSpec } from './input/spec';
+import { analyseTree, type StpResult } from './model/stp';
 import { VERSION } from './version';
 
 /** What the pipeline takes: a ring builder (`ring(...)`) or a plain spec. */

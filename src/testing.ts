@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 import { hasErrors, RingError, type Diagnostic, type DiagnosticCode } from './diagnostics';
-import { formatDiagnostics, style } from './format';
+import { formatDiagnostics, style } from './cli/terminal';
 import { buildRing, checkRing, type RingInput, type UncheckedInput } from './pipeline';
 
 /**

@@ -6,12 +6,12 @@
 import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ring } from '../src/dsl';
-import { find, FolderSnapshot, planFolder } from '../src/output-folder';
+import { ring } from '../src/input/dsl';
+import { find, FolderSnapshot, planFolder } from '../src/write/output-folder';
 import { buildRing } from '../src/pipeline';
-import { hostView } from '../src/render/host-view';
+import { hostView } from '../src/emit/host-view';
 import { parseManifest, recordOfBuild } from '../src/plan/manifest';
-import { writeOutput } from '../src/writer';
+import { writeOutput } from '../src/write/writer';
 import { run, tempDir } from './helpers';
 
 /** Counts the calls of the file system's look-ups; every call is the real one. */
@@ -30,8 +30,8 @@ vi.mock('node:fs', async (original) => {
     },
   };
 });
-vi.mock('../src/render/host-view', async (original) => {
-  const real = await original<typeof import('../src/render/host-view')>();
+vi.mock('../src/emit/host-view', async (original) => {
+  const real = await original<typeof import('../src/emit/host-view')>();
   return { ...real, hostView: vi.fn(real.hostView) };
 });
 afterEach(() => {

@@ -6,15 +6,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { ROOT, run } from './helpers';
 
 /** The command a checkout runs: `node bin/ringgen.js`. */
 export const BIN = join(ROOT, 'bin/ringgen.js');
 
-/** Throws unless dist/ is built (bin/ringgen.js runs dist/cli.js): call it from beforeAll. */
+/** Throws unless dist/ is built (bin/ringgen.js runs dist/cli/main.js): call it from beforeAll. */
 export function requireDist(): void {
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
 }
 
 /** Runs `ringgen ARGS` in `cwd` (default: the checkout) without colour; `env` adds to the environment. */

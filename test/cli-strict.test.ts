@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ringgenCommand } from '../src/init';
-import { ring } from '../src/dsl';
+import { ringgenCommand } from '../src/cli/init';
+import { ring } from '../src/input/dsl';
 import { requireDist, ringgen, ringgenInProcess } from './cli-run';
 import { ROOT, run, tempDir } from './helpers';
 

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { CAN_RUN, cleanUp, folder, inNetns, original, RUN_LIMIT_MS } from './host-netns';
 

@@ -4,8 +4,8 @@
  * mutations of them that the checker must refuse. No dependency: a small PRNG with fixed
  * seeds, so a failure names the seed that reproduces it (`validRing(new Rng(seed), shape)`).
  */
-import { ring, type BridgeOptions, type ContainerOptions, type HostOptions, type RingBuilder, type TunnelOptions } from '../src/dsl';
-import type { RingOptions, RingSpec, StpMode, TunnelType } from '../src/spec';
+import { ring, type BridgeOptions, type ContainerOptions, type HostOptions, type RingBuilder, type TunnelOptions } from '../src/input/dsl';
+import type { RingOptions, RingSpec, StpMode, TunnelType } from '../src/input/spec';
 
 /** mulberry32: 32 bits of state, good enough to pick test inputs, the same on every machine. */
 export class Rng {

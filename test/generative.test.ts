@@ -570,7 +570,7 @@ describe('the CLI on an invalid .ring.json', () => {
 
   let previous = '';
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build');
+    if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build');
     previous = join(root, 'cli-previous');
     mkdirSync(previous);
     writeFileSync(join(previous, 'good.ring.json'), JSON.stringify(toJsonSpec(bases[2]!.draft)));

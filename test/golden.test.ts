@@ -6,7 +6,7 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareOutput } from '../src/writer';
+import { compareOutput } from '../src/write/writer';
 import { requireDist, ringgen } from './cli-run';
 import { buildFile, EXAMPLES, exampleOutputDir, ORIGINAL } from './fixtures';
 import { ROOT, run, tempDir } from './helpers';
@@ -85,7 +85,7 @@ describe('golden output', () => {
   it('npm run build precompiles the templates, and the built CLI reproduces out/ with them', () => {
     const dist = (module: string) => require(join(ROOT, 'dist', module));
     dist('pipeline.js').buildRing(dist('config/load.js').loadConfig(ORIGINAL).input);
-    expect(dist('render/render.js').templateOrigin, 'run: npm run build').toBe('precompiled');
+    expect(dist('emit/templates.js').templateOrigin, 'run: npm run build').toBe('precompiled');
     const r = ringgen(['build', 'examples/original.ring.ts', '--out', 'out', '--check']);
     expect(r.status, r.stderr).toBe(0);
   });

@@ -47,7 +47,7 @@ export function run(cmd: string, args: string[], opts: { input?: string; cwd?: s
  * as it is (other tests run it meanwhile). Returns the tarball and the files in it.
  */
 export function packPackage(dest: string): { tarball: string; files: string[] } {
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
   const stage = tempDir('ringgen-stage-');
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
   for (const f of ['package.json', ...pkg.files]) if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f), { recursive: true });

@@ -1,6 +1,6 @@
 /**
  * The host scripts' static library (templates/lib/*.sh) run in bash as it is, sourced after a
- * small data block of the shape the generator writes (src/render/host-data.ts).
+ * small data block of the shape the generator writes (src/emit/host-data.ts).
  */
 import { join } from 'node:path';
 import { ROOT } from './helpers';

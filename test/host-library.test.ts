@@ -6,10 +6,10 @@
 import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing, type BuildOutcome } from '../src/pipeline';
-import { LIBRARY } from '../src/render/render';
-import { hostView } from '../src/render/host-view';
+import { LIBRARY } from '../src/emit/templates';
+import { hostView } from '../src/emit/host-view';
 import { buildFile, EXAMPLES } from './fixtures';
 import { dataBlock, requireTools, run, tempDir } from './helpers';
 import { LIB_DIR, sample, withLibrary } from './host-lib';

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { requireTools, tempDir, writeFiles } from './helpers';
 

@@ -4,7 +4,7 @@
  * the generated line in bash with a `docker` that prints its arguments.
  */
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing, checkRing } from '../src/pipeline';
 import { dataBlock, dockerCreateArgs, run } from './helpers';
 

@@ -7,7 +7,7 @@ import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import * as api from '../src/index';
-import { JSON_SCHEMA_FILE, ringJsonSchemaText } from '../src/json-schema';
+import { JSON_SCHEMA_FILE, ringJsonSchemaText } from '../src/input/json-schema';
 import { buildRing, checkRing, toSpec, type UncheckedInput } from '../src/pipeline';
 import { EXAMPLES, ORIGINAL } from './fixtures';
 import { ROOT, tempDir } from './helpers';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
 import { diagnosticJson, formatPath, locateDiagnostics, RingError, sortDiagnostics, type Diagnostic } from '../src/diagnostics';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing, checkRing, synth } from '../src/pipeline';
 import { ringgen } from './cli-run';
 import { tempDir } from './helpers';

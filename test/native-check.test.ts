@@ -143,7 +143,7 @@ describe.skipIf(!HAS_BINARY)('the type-check started before the command line loa
     const r = bin(['build', 'ring.config.ts', '--out', join(work, 'out', 'modules'), '-q']);
     expect(r.status, r.out).toBe(0);
     expect(r.modules).toContain(join(installed, 'dist', 'cli.bundle.js'));
-    expect(r.modules).not.toContain(join(installed, 'dist', 'cli.js'));
+    expect(r.modules).not.toContain(join(installed, 'dist', 'cli', 'main.js'));
     expect(r.modules.filter((f) => /typescript|ts-morph|handlebars|zod/.test(f))).toEqual([]);
     // ringgen's own: bin/ringgen.js, the bundle, and the three files it loads by path.
     expect(r.modules.filter((f) => f.startsWith(installed)).length).toBe(5);
@@ -291,13 +291,13 @@ describe('reading the native compiler output', () => {
 describe('templates', () => {
   it('a build loads Handlebars runtime only: the rollout templates are precompiled too', () => {
     const script = [
-      `require(${JSON.stringify(join(ROOT, 'dist', 'cli.js'))}).main(['build', ${JSON.stringify(join(ROOT, 'examples', 'original.ring.ts'))}, '--out', ${JSON.stringify(join(tmpdir(), `ringgen-tpl-${process.pid}`))}, '--quiet']).then((code) => {`,
+      `require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))}).main(['build', ${JSON.stringify(join(ROOT, 'examples', 'original.ring.ts'))}, '--out', ${JSON.stringify(join(tmpdir(), `ringgen-tpl-${process.pid}`))}, '--quiet']).then((code) => {`,
       "  console.log(JSON.stringify({ code, compiler: Object.keys(require.cache).filter((k) => /handlebars\\/dist\\/cjs\\/handlebars\\/compiler|source-map/.test(k)).length }));",
       '});',
     ].join('\n');
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     rmSync(join(tmpdir(), `ringgen-tpl-${process.pid}`), { recursive: true, force: true });
     expect(JSON.parse(r.stdout), r.stderr).toEqual({ code: 0, compiler: 0 });
-    expect(readFileSync(join(ROOT, 'dist', 'render', 'precompiled.js'), 'utf8')).toMatch(/rollout: \{/);
+    expect(readFileSync(join(ROOT, 'dist', 'emit', 'precompiled.js'), 'utf8')).toMatch(/rollout: \{/);
   });
 });

@@ -64,7 +64,7 @@ describe('the front page', () => {
 
 describe('the package', () => {
   it('ships what runs and what the README points at; nothing runs at install', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/ringgen.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'templates/up.sh.hbs', 'templates/lib/common.sh', 'templates/lib/up.sh', 'templates/init/ring.config.ts', 'examples/original.ring.ts']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/ringgen.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'templates/up.sh.hbs', 'templates/lib/common.sh', 'templates/lib/up.sh', 'templates/init/ring.config.ts', 'examples/original.ring.ts']) {
       expect(packed, f).toContain(f);
     }
     expect(packed.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);
@@ -72,7 +72,7 @@ describe('the package', () => {
     for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[s], s).toBeUndefined();
     expect(pkg.scripts.prepack).toMatch(/npm run build && node scripts\/bundle\.js$/);
     // The command line in one file, beside what it loads from dist/ (and the library's files and typings).
-    for (const f of ['dist/cli.bundle.js', 'dist/config/native.js', 'dist/code-cache.js', 'dist/render/precompiled.js', 'dist/testing.js', 'dist/testing.d.ts', 'schema/ring.schema.json']) {
+    for (const f of ['dist/cli.bundle.js', 'dist/config/native.js', 'dist/code-cache.js', 'dist/emit/precompiled.js', 'dist/testing.js', 'dist/testing.d.ts', 'schema/ring.schema.json']) {
       expect(packed, f).toContain(f);
     }
     // ...made at pack time only: a checkout (and `npm run build`) runs tsc's dist/.
@@ -108,7 +108,7 @@ describe('the package', () => {
     const installed = join(prefix, 'lib/node_modules/ringgen/');
     const loaded = [...build.stderr.matchAll(/^ringgen: debug: module (.*)$/gm)].map((m) => m[1]!);
     const own = loaded.filter((f) => f.startsWith(installed)).map((f) => f.slice(installed.length));
-    expect(own.filter((f) => !f.startsWith('node_modules/')).sort()).toEqual(['bin/ringgen.js', 'dist/cli.bundle.js', 'dist/code-cache.js', 'dist/config/native.js', 'dist/render/precompiled.js']);
+    expect(own.filter((f) => !f.startsWith('node_modules/')).sort()).toEqual(['bin/ringgen.js', 'dist/cli.bundle.js', 'dist/code-cache.js', 'dist/config/native.js', 'dist/emit/precompiled.js']);
     const native = existsSync(join(installed, 'node_modules', `@typescript/typescript-${process.platform}-${process.arch}`));
     expect(loaded.filter((f) => (native ? /node_modules\/(zod|handlebars|ts-morph|@ts-morph|typescript)\// : /node_modules\/(zod|handlebars)\//).test(f))).toEqual([]);
     expect(Number(/^ringgen: debug: modules: (\d+) loaded$/m.exec(build.stderr)?.[1])).toBe(loaded.length);

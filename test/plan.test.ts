@@ -2,13 +2,13 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
 import { manifestSchema, summarySchema } from '../src/plan/manifest-schema';
 import { formatPlan } from '../src/plan/format';
 import { makePlan, type Plan } from '../src/plan/plan';
-import { style } from '../src/format';
+import { style } from '../src/cli/terminal';
 import { ringgen } from './cli-run';
 import { tempDir, writeFiles } from './helpers';
 

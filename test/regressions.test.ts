@@ -3,13 +3,13 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load';
-import { formatDiagnostics, style } from '../src/format';
-import { ring } from '../src/dsl';
+import { formatDiagnostics, style } from '../src/cli/terminal';
+import { ring } from '../src/input/dsl';
 import { buildRing, checkRing, type UncheckedInput } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
-import type { RingSpec } from '../src/spec';
-import { writeOutput } from '../src/writer';
+import type { RingSpec } from '../src/input/spec';
+import { writeOutput } from '../src/write/writer';
 import { ringgen } from './cli-run';
 import { dataBlock, dockerCreateArgs, requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 import { formatPath } from '../src/diagnostics';
@@ -212,7 +212,7 @@ describe('regressions', () => {
     expect(readFileSync(join(dir, 'h1/up.sh'), 'utf8')).toBe(before);
     expect(existsSync(join(dir, 'h4'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
-    if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/ is missing: run npm run build');
+    if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build');
     writeFileSync(join(dir, 'ring.json'), JSON.stringify(three().toSpec()));
     writeFileSync(join(dir, 'afile'), '');
     const cli = ringgen(['build', 'ring.json', '--out', 'afile', '-q'], dir);

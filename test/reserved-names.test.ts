@@ -1,6 +1,6 @@
 /** Names the kernel, Open vSwitch or Docker already use on a host are refused for the devices ringgen creates. */
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { checkRing } from '../src/pipeline';
 import { formatPath } from '../src/diagnostics';
 

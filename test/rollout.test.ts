@@ -6,9 +6,9 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
-import { yamlQuote } from '../src/render/rollout';
+import { yamlQuote } from '../src/emit/rollout';
 import { requireTools, ROOT, run, tempDir, writeFiles } from './helpers';
 
 const HOSTS = ['a', 'b', 'c', 'd'];

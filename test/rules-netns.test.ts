@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { requireTools, tempDir } from './helpers';
 

@@ -9,10 +9,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, DIAGNOSTIC_TABLE, diagnostic, formatPath, type Diagnostic, type DiagnosticCode, type DiagnosticPath, type Severity } from '../src/diagnostics';
-import { ring, type RingBuilder } from '../src/dsl';
+import { ring, type RingBuilder } from '../src/input/dsl';
 import { buildRing, checkRing, type UncheckedInput } from '../src/pipeline';
 import type { Draft as GeneratedDraft } from './generate';
-import type { ContainerSpec, HostSpec, RingOptions, RingSpec } from '../src/spec';
+import type { ContainerSpec, HostSpec, RingOptions, RingSpec } from '../src/input/spec';
 
 // ---------------------------------------------------------------------------------------------
 // The valid base and the helpers that edit it

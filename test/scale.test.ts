@@ -4,11 +4,11 @@
  * grid that finds touching cards. (`npm run bench:build` times a 2,000-host ring.)
  */
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { BoxGrid, firstFit, type Box } from '../src/graph/layout';
-import { buildModel } from '../src/model';
-import { parseSpec } from '../src/schema';
-import { depthAfterLoss, electTree, type ElectionWork } from '../src/stp';
+import { buildModel } from '../src/model/model';
+import { parseSpec } from '../src/input/schema';
+import { depthAfterLoss, electTree, type ElectionWork } from '../src/model/stp';
 import { graphRing } from './generate';
 
 const ipOf = (i: number) => `10.${20 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;

@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { buildFile, EXAMPLES, ORIGINAL, removeWritten, written } from './fixtures';
 import { requireTools, run, tempDir } from './helpers';

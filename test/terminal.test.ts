@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ring } from '../src/dsl';
-import { printable, terminalJson } from '../src/format';
+import { ring } from '../src/input/dsl';
+import { printable, terminalJson } from '../src/cli/terminal';
 import { checkRing } from '../src/pipeline';
 import { ringgen } from './cli-run';
 import { tempDir } from './helpers';

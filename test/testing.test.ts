@@ -1,7 +1,7 @@
 /** `ringgen/testing`: the helpers for users' own tests (src/testing.ts). */
 import { describe, expect, it } from 'vitest';
 import { RingError } from '../src/diagnostics';
-import { ring } from '../src/dsl';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { diagnosticCodes, expectNoDiagnostics, synthFiles } from '../src/testing';
 

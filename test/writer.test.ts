@@ -8,12 +8,12 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { writeFailure } from '../src/cli';
-import { ring } from '../src/dsl';
+import { writeFailure } from '../src/cli/main';
+import { ring } from '../src/input/dsl';
 import { buildRing } from '../src/pipeline';
 import { readPrevious } from '../src/plan/manifest';
 import { makePlan } from '../src/plan/plan';
-import { compareOutput, LOCK_FILE, OutputError, writeOutput } from '../src/writer';
+import { compareOutput, LOCK_FILE, OutputError, writeOutput } from '../src/write/writer';
 import { run, tempDir } from './helpers';
 
 /** A rename that fails on one target, to break a build part-way; every other call is the real one. */

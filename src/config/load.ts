@@ -13,7 +13,7 @@ import { HERE } from '../here';
 import * as ringgenApi from '../index';
 import type { UncheckedInput } from '../pipeline';
 import { compiler, CONFIG_LIB, LIB_FOLDER, moduleFor } from './compiler';
-import { isRingBuilder } from '../dsl';
+import { isRingBuilder } from '../input/dsl';
 import { jsonLocator } from './json-locate';
 import { jsonErrorOffset, lineAndColumnAt } from './json-syntax';
 import { nativeCheck, ringgenTypes, type NativeDiagnostic, type NativeResult } from './native';

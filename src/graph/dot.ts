@@ -5,7 +5,7 @@
  * Every id and label is a quoted, escaped string.
  */
 import { commentLine, dotString, escapeDot } from './escape';
-import { hostLines, ringLine, tunnelLines } from './text';
+import { hostLines, ringLine, tunnelLines } from './node-text';
 import type { GraphView } from './view';
 
 /** Left-justified lines (`\l` ends each). */

@@ -4,7 +4,7 @@
  * is dotted and red, chords blue, the root outlined in amber. Labels are quoted and escaped.
  */
 import { commentLine, escapeMermaid } from './escape';
-import { hostLines, ringLine, tunnelLines } from './text';
+import { hostLines, ringLine, tunnelLines } from './node-text';
 import type { GraphView } from './view';
 
 const label = (lines: string[]) => `"${lines.map(escapeMermaid).join('<br/>')}"`;

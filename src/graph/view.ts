@@ -4,8 +4,8 @@
  * containers summarised per host and bridge, published ports. The SVG, Mermaid and DOT
  * writers only lay this out; none of them looks at the model.
  */
-import type { ContainerModel, HostModel, RingModel, TunnelKind } from '../model';
-import type { StpResult } from '../stp';
+import type { ContainerModel, HostModel, RingModel, TunnelKind } from '../model/model';
+import type { StpResult } from '../model/stp';
 
 export interface GraphBridge {
   name: string;

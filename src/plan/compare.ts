@@ -3,7 +3,7 @@
  * (from the manifest's summaries), iptables rules and files (from the files themselves).
  * Containers are matched across hosts in `plan.ts`, so a move reads as a move.
  */
-import type { BridgeSummary, ContainerSummary, PublishSummary, TunnelSummary } from '../host-summary';
+import type { BridgeSummary, ContainerSummary, PublishSummary, TunnelSummary } from './host-summary';
 
 export type Op = '+' | '-' | '~';
 export type ChangeKind = 'ring' | 'tunnel' | 'bridge' | 'container' | 'publish' | 'rule' | 'file';

@@ -1,5 +1,5 @@
 /** A plan as text: ring-level changes, then one group per host with what it needs run. */
-import { printable, type Style } from '../format';
+import { printable, type Style } from '../cli/terminal';
 import type { Change } from './compare';
 import type { HostPlan, Plan } from './plan';
 

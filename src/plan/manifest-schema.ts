@@ -5,8 +5,8 @@
  * the data is made of (a tunnel's type is a string to read, always `gre` or `vxlan` as written).
  */
 import * as z from 'zod';
-import '../zod-locale';
-import { nameMap } from '../schema';
+import '../input/zod-locale';
+import { nameMap } from '../input/schema';
 
 /** The manifest format ringgen writes; older manifests have no `format` (and no `sha256`). */
 export const MANIFEST_FORMAT = 2;

@@ -5,8 +5,8 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { PATTERNS } from '../names';
-import type { GeneratedFile } from '../render/render';
+import { PATTERNS } from '../model/naming';
+import type { GeneratedFile } from '../emit/templates';
 import { readSchema, summaryCopy, summarySchema, type HostSummary, type Manifest } from './manifest-schema';
 
 export { MANIFEST_FORMAT, type Manifest } from './manifest-schema';

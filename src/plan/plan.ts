@@ -3,8 +3,8 @@
  * host then needs run. Compares the manifests' structured summaries where both builds have
  * them, and the files themselves always. Reads only; writes nothing.
  */
-import type { ContainerSummary, HostSummary } from '../host-summary';
-import type { GeneratedFile } from '../render/render';
+import type { ContainerSummary, HostSummary } from './host-summary';
+import type { GeneratedFile } from '../emit/templates';
 import {
   compareBridges,
   comparePublished,

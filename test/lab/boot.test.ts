@@ -7,7 +7,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ring } from '../../src/dsl';
+import { ring } from '../../src/input/dsl';
 import { buildRing } from '../../src/pipeline';
 import { LAB_IMAGE, Lab, labAvailable, waitFor, type LabSpec } from './harness';
 import { labHooks } from './hooks';

@@ -12,8 +12,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ring, type RingBuilder } from '../../src/dsl';
-import { ESP_OVERHEAD, tunnelOverhead } from '../../src/options';
+import { ring, type RingBuilder } from '../../src/input/dsl';
+import { ESP_OVERHEAD, tunnelOverhead } from '../../src/model/options';
 import { buildRing } from '../../src/pipeline';
 import { LAB_DATAPATH, LAB_IMAGE, LAB_VM, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
 import { labHooks } from './hooks';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ring, type RingBuilder } from '../../src/dsl';
+import { ring, type RingBuilder } from '../../src/input/dsl';
 import { buildRing } from '../../src/pipeline';
 import { LAB_DATAPATH, LAB_HOSTS_AT_ONCE, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstGap, type LabSpec, type RunResult } from './harness';
 import { labHooks } from './hooks';

@@ -16,9 +16,9 @@
  * Last line: `soak: N ring(s), N passed, N failed`; exit 1 if any failed.
  */
 import { join } from 'node:path';
-import { ring, type RingBuilder } from '../../src/dsl';
+import { ring, type RingBuilder } from '../../src/input/dsl';
 import { buildRing } from '../../src/pipeline';
-import type { TunnelType } from '../../src/spec';
+import type { TunnelType } from '../../src/input/spec';
 import { Rng } from '../generate';
 import { LAB_IMAGE, Lab, httpGet, labPrerequisites, sleep, waitFor, type LabMember, type LabSpec } from './harness';
 

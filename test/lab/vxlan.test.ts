@@ -8,8 +8,8 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ring } from '../../src/dsl';
-import { ESP_OVERHEAD, tunnelOverhead } from '../../src/options';
+import { ring } from '../../src/input/dsl';
+import { ESP_OVERHEAD, tunnelOverhead } from '../../src/model/options';
 import { buildRing } from '../../src/pipeline';
 import { LAB_DATAPATH, LAB_IMAGE, Lab, failoverBound, httpGet, labAvailable, labRingOptions, onHosts, outagePing, pingReplyTimes, sleep, slow, waitFor, worstSilence, type LabSpec } from './harness';
 import { labHooks } from './hooks';

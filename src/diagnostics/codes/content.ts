@@ -1,5 +1,5 @@
 /** Codes of what a container carries: environment, command, volumes, its command line; and of free text. */
-import { printable } from '../../text';
+import { printable } from '../../input/text';
 import { defineCode, show } from '../define';
 import { formatPath } from '../path';
 

@@ -6,7 +6,7 @@
  * record the command, and nothing runs until `checkArgs` finds nothing wrong.
  */
 import { extname } from 'node:path';
-import { GRAPH_FORMATS, type GraphFormat } from './graph/render';
+import { GRAPH_FORMATS, type GraphFormat } from '../graph/draw';
 
 export interface OptionSpec {
   name: string;

@@ -4,12 +4,12 @@
  * leniently, so the rules can run on a broken spec; rendered only when no rule failed.
  */
 import { ipv4, parseHostAddress, parseIpv4, parseSubnet, type HostAddress, type Ipv4, type Subnet } from './ip';
-import { containerVethNames, uplinkNames } from './names';
+import { containerVethNames, uplinkNames } from './naming';
 import { ESP_OVERHEAD, fitTimers, resolveOptions, tunnelOverhead, type ResolvedOptions } from './options';
 import { analyseTree } from './stp';
-import type { DiagnosticPath } from './diagnostics';
+import type { DiagnosticPath } from '../diagnostics';
 import { pairTunnelEnds, tunnelKinds, type TunnelKind, type TunnelPair } from './tunnels';
-import type { BridgeSpec, ContainerSpec, DockerNetwork, HostSpec, RestartPolicy, RingSpec, VolumeSpec } from './spec';
+import type { BridgeSpec, ContainerSpec, DockerNetwork, HostSpec, RestartPolicy, RingSpec, VolumeSpec } from '../input/spec';
 
 export type { TunnelKind } from './tunnels';
 

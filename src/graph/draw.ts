@@ -1,6 +1,6 @@
 /** One entry point for the three picture formats. */
-import type { RingModel } from '../model';
-import type { StpResult } from '../stp';
+import type { RingModel } from '../model/model';
+import type { StpResult } from '../model/stp';
 import { VERSION } from '../version';
 import { graphDot } from './dot';
 import { graphMermaid } from './mermaid';

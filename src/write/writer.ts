@@ -9,7 +9,7 @@ import { chmodSync, closeSync, fchmodSync, lstatSync, mkdirSync, openSync, readd
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { find, FolderSnapshot, planFolder, type Obstacle } from './output-folder';
-import type { GeneratedFile } from './render/render';
+import type { GeneratedFile } from '../emit/templates';
 
 /** The lock a build holds in the output folder: `<pid> <hostname>`. */
 export const LOCK_FILE = '.ringgen.lock';

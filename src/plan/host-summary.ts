@@ -3,12 +3,12 @@
  * two builds through it instead of reading scripts. Sorted, so equal rings give equal JSON.
  * Its type is the manifest schema's (src/plan/manifest-schema.ts).
  */
-import { tunnelsOf, type HostModel, type RingModel } from './model';
-import { hostView, type HostView } from './render/host-view';
-import type { StpResult } from './stp';
-import type { HostSummary } from './plan/manifest-schema';
+import { tunnelsOf, type HostModel, type RingModel } from '../model/model';
+import { hostView, type HostView } from '../emit/host-view';
+import type { StpResult } from '../model/stp';
+import type { HostSummary } from './manifest-schema';
 
-export type { BridgeSummary, ContainerSummary, HostSummary, PublishSummary, TunnelSummary } from './plan/manifest-schema';
+export type { BridgeSummary, ContainerSummary, HostSummary, PublishSummary, TunnelSummary } from './manifest-schema';
 
 /** The host's summary; `view` is its view when the caller has made it already (the summary does not depend on the version). */
 export function hostSummary(model: RingModel, host: HostModel, stp: StpResult, view: HostView = hostView(model, host, stp, '')): HostSummary {

@@ -4,8 +4,8 @@
  * wherever it is, keys included, rather than changed silently.
  */
 import type { DiagnosticPath, Report } from '../diagnostics';
-import type { RingSpec } from '../spec';
-import { LONE_SURROGATE } from '../text';
+import type { RingSpec } from '../input/spec';
+import { LONE_SURROGATE } from '../input/text';
 
 /** The path of an array element: by name where it has one (`host/name` for containers). */
 function elementLabel(parent: string | number, item: unknown, index: number): string | number {

@@ -3,20 +3,20 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 // The factory alone: the package's main module also makes a parser of process.argv at load.
 import yargs from 'yargs/yargs';
-import { checkArgs, HELP, OPTIONS, yargsOption, type CommandName } from './cli-args';
-import { buildReport, nextStep, type BuildReport } from './cli-report';
-import { loadConfig } from './config/load';
-import { earlyDone } from './config/native';
-import { diagnosticJson, hasErrors, locateDiagnostics, type Diagnostic } from './diagnostics';
-import { describeTree, formatDiagnostics, printable, style, summary, terminalJson } from './format';
+import { checkArgs, HELP, OPTIONS, yargsOption, type CommandName } from './args';
+import { buildReport, nextStep, type BuildReport } from './report';
+import { loadConfig } from '../config/load';
+import { earlyDone } from '../config/native';
+import { diagnosticJson, hasErrors, locateDiagnostics, type Diagnostic } from '../diagnostics';
+import { describeTree, formatDiagnostics, printable, style, summary, terminalJson } from './terminal';
 import { CONFIG_FILE, planInit } from './init';
-import { renderGraph, type GraphFormat } from './graph/render';
-import { buildRing, checkRing } from './pipeline';
-import { formatPlan } from './plan/format';
-import { readPrevious } from './plan/manifest';
-import { makePlan } from './plan/plan';
-import { shellQuote } from './render/shell';
-import { compareOutput, createFiles, isStale, OutputError, writeFileAtomic, writeOutput, type WriteResult } from './writer';
+import { renderGraph, type GraphFormat } from '../graph/draw';
+import { buildRing, checkRing } from '../pipeline';
+import { formatPlan } from '../plan/format';
+import { readPrevious } from '../plan/manifest';
+import { makePlan } from '../plan/plan';
+import { shellQuote } from '../emit/shell';
+import { compareOutput, createFiles, isStale, OutputError, writeFileAtomic, writeOutput, type WriteResult } from '../write/writer';
 
 export const EXIT = { ok: 0, ringErrors: 1, usage: 2, stale: 3, changes: 4 } as const;
 

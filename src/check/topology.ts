@@ -1,9 +1,9 @@
 /** The ring: connectivity, redundancy, spanning tree reach (peering is checked as the tunnels are paired, in tunnels.ts). */
 import type { Report } from '../diagnostics';
-import { tunnelsOf, type RingModel } from '../model';
-import { analyseTree } from '../stp';
+import { tunnelsOf, type RingModel } from '../model/model';
+import { analyseTree } from '../model/stp';
 
-export function checkRing(m: RingModel, r: Report): void {
+export function checkTopology(m: RingModel, r: Report): void {
   if (m.hosts.length === 0) {
     r.add('RING_DISCONNECTED', ['hosts'], { kind: 'empty' });
     return;

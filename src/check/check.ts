@@ -1,19 +1,19 @@
 /** The checker: shape first, then every semantic rule; all problems are collected, none thrown. */
-import { Report, sortDiagnostics, type Diagnostic } from './diagnostics';
-import { buildModel, type RingModel } from './model';
-import { checkAddresses } from './rules/addresses';
-import { checkCommandLines } from './rules/limits';
-import { checkNames } from './rules/names';
-import { checkBfd, checkIpsec, checkMtu, checkPublish, checkSpanningTree, checkVni } from './rules/settings';
-import { checkText } from './rules/text';
-import { checkRing } from './rules/topology';
-import { parseSpec } from './schema';
-import { pairTunnelEnds } from './tunnels';
+import { Report, sortDiagnostics, type Diagnostic } from '../diagnostics';
+import { buildModel, type RingModel } from '../model/model';
+import { checkAddresses } from './addresses';
+import { checkCommandLines } from './limits';
+import { checkNames } from './names';
+import { checkBfd, checkIpsec, checkMtu, checkPublish, checkSpanningTree, checkVni } from './settings';
+import { checkText } from './encoding';
+import { checkTopology } from './topology';
+import { parseSpec } from '../input/schema';
+import { pairTunnelEnds } from '../model/tunnels';
 
 const RULES: ReadonlyArray<(m: RingModel, r: Report) => void> = [
   checkNames,
   checkAddresses,
-  checkRing,
+  checkTopology,
   checkSpanningTree,
   checkBfd,
   checkVni,

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { readPrevious, type BuildRecord } from './plan/manifest';
-import type { GeneratedFile } from './render/render';
+import { readPrevious, type BuildRecord } from '../plan/manifest';
+import type { GeneratedFile } from '../emit/templates';
 
 /** What a relative path of the folder leads to, without following a link. */
 export type Found =

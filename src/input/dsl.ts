@@ -3,8 +3,8 @@
  * It records declarations only; checking happens in the pipeline, so a config file
  * can never half-build. Hosts form a ring in declaration order.
  */
-import { bareIp } from './ip';
-import { neighbourPairs, tunnelKinds, type TunnelPair } from './tunnels';
+import { bareIp } from '../model/ip';
+import { neighbourPairs, tunnelKinds, type TunnelPair } from '../model/tunnels';
 import type { BridgeSpec, ContainerSpec, HostSpec, RingOptions, RingSpec, TunnelEndSpec } from './spec';
 
 /** Options of `.host(name, options)`: a host of the plain spec without its name and tunnel ends (the DSL derives them). */

@@ -7,9 +7,9 @@
  * names the ring's own tunnels by it, before there is a model) and the model (which records each
  * tunnel's kind, for every later step to read).
  */
-import type { Report } from './diagnostics';
+import type { Report } from '../diagnostics';
 import { bareIp } from './ip';
-import type { HostSpec } from './spec';
+import type { HostSpec } from '../input/spec';
 
 /** A tunnel between hosts `a` and `b`, as a pair; `cost` when one of its ends (or the builder) gives one. */
 export interface TunnelPair {

@@ -1,8 +1,8 @@
 /**
  * Renders the per-host files through Handlebars templates. A host script is its template's
- * header, usage and data block (src/render/host-data.ts), then the static library of
+ * header, usage and data block (src/emit/host-data.ts), then the static library of
  * templates/lib/*.sh, copied in verbatim (the `lib` helper: no Handlebars in those files). The templates compile once per process,
- * or not at all: `npm run build` precompiles them into dist/render/precompiled.js, which is used
+ * or not at all: `npm run build` precompiles them into dist/emit/precompiled.js, which is used
  * while it was made from the same template sources (compiling costs more than rendering a small ring).
  */
 import { createHash } from 'node:crypto';
@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
 import { HERE } from '../here';
-import type { RingModel } from '../model';
-import type { StpResult } from '../stp';
+import type { RingModel } from '../model/model';
+import type { StpResult } from '../model/stp';
 import { hostDataBlock, type HostScript } from './host-data';
 import { hostView, type HostView } from './host-view';
 import { shellQuote } from './shell';
@@ -27,7 +27,7 @@ export interface GeneratedFile {
 }
 
 const TEMPLATE_DIR = join(HERE, '..', 'templates');
-const PRECOMPILED = join(HERE, 'render', 'precompiled.js');
+const PRECOMPILED = join(HERE, 'emit', 'precompiled.js');
 const PARTIALS: Record<string, string> = { header: '_header.hbs', bash: '_bash.sh.hbs', data: '_data.sh.hbs' };
 /** The static bash of the host scripts, templates/lib/NAME.sh: real shell files, shellchecked and tested on their own. */
 export const LIBRARY = ['bash-check', 'common', 'owned', 'up', 'down', 'check', 'install', 'uninstall'] as const;
@@ -69,7 +69,7 @@ function readSources(): Sources {
 }
 
 let precompiled: { pre: Precompiled | undefined; sources: Sources } | undefined;
-/** dist/render/precompiled.js when it was made from the template sources on disk. */
+/** dist/emit/precompiled.js when it was made from the template sources on disk. */
 function usablePrecompiled(): { pre: Precompiled | undefined; sources: Sources } {
   if (precompiled) return precompiled;
   const sources = readSources();
@@ -148,7 +148,7 @@ function shareLocations(code: string): { code: string; table: string } {
   return { code: shared, table: `const LOC = [\n${[...index.keys()].map((loc) => `  Object.freeze(${loc}),`).join('\n')}\n];` };
 }
 
-/** The text of dist/render/precompiled.js (written by the build, never by ringgen itself). */
+/** The text of dist/emit/precompiled.js (written by the build, never by ringgen itself). */
 export function precompiledModule(): string {
   const hb = require('handlebars') as Handlebars;
   const { partials, templates: sources, rollout, hash } = readSources();

@@ -1,7 +1,7 @@
 /** Shape check of a plain spec (zod). Only types and keys here; meaning is checked by the rules. */
 import * as z from 'zod';
 import './zod-locale';
-import { diagnostic, type Diagnostic, type DiagnosticPath, type DiagnosticValues } from './diagnostics';
+import { diagnostic, type Diagnostic, type DiagnosticPath, type DiagnosticValues } from '../diagnostics';
 import type { RingSpec } from './spec';
 
 const int = z.number().int();

@@ -1,8 +1,8 @@
 /** Human output: diagnostics grouped and readable, colour only on a terminal, and the build summary. */
-import { formatPath, type Diagnostic } from './diagnostics';
-import type { RingModel } from './model';
-import type { StpResult } from './stp';
-import { printable, UNSAFE_TEXT } from './text';
+import { formatPath, type Diagnostic } from '../diagnostics';
+import type { RingModel } from '../model/model';
+import type { StpResult } from '../model/stp';
+import { printable, UNSAFE_TEXT } from '../input/text';
 
 /** Colours for text on a terminal (`style(false)`: none). */
 export interface Style {

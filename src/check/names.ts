@@ -1,9 +1,9 @@
 /** Names: strict patterns, uniqueness, reserved names, and the interface names derived from them. */
 import { posix } from 'node:path';
 import { formatPath, type DiagnosticPath, type Report } from '../diagnostics';
-import type { RingModel } from '../model';
-import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../names';
-import { needsEscaping } from '../text';
+import type { RingModel } from '../model/model';
+import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../model/naming';
+import { needsEscaping } from '../input/text';
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();

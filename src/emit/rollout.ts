@@ -2,8 +2,8 @@
  * Ring-level rollout files beside the host folders: an Ansible inventory and playbook, and
  * `deploy.sh` for plain ssh. Each host is installed and checked before the next one starts.
  */
-import type { RingModel } from '../model';
-import { rolloutTemplates, type GeneratedFile } from './render';
+import type { RingModel } from '../model/model';
+import { rolloutTemplates, type GeneratedFile } from './templates';
 import { shellQuote } from './shell';
 
 export interface RolloutView {

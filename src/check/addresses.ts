@@ -1,8 +1,8 @@
 /** Addresses: valid IPs and subnets, no overlaps, containers inside their subnet and unique. */
 import type { Report } from '../diagnostics';
 import { UNUSABLE_BLOCKS } from '../diagnostics/codes/addresses';
-import { contains, formatIp, overlaps, parseCidr, type Cidr } from '../ip';
-import type { HostModel, RingModel } from '../model';
+import { contains, formatIp, overlaps, parseCidr, type Cidr } from '../model/ip';
+import type { HostModel, RingModel } from '../model/model';
 
 /** Blocks no host and no container subnet can use: they are not unicast addresses of a network. */
 const UNUSABLE: ReadonlyArray<{ net: Cidr; cidr: string }> = Object.keys(UNUSABLE_BLOCKS).map((cidr) => ({ net: parseCidr(cidr)!, cidr }));

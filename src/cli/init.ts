@@ -5,10 +5,11 @@
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import type { GeneratedFile } from './render/render';
-import { shellQuote } from './render/shell';
+import type { GeneratedFile } from '../emit/templates';
+import { shellQuote } from '../emit/shell';
+import { HERE } from '../here';
 
-const INIT_DIR = join(__dirname, '..', 'templates', 'init');
+const INIT_DIR = join(HERE, '..', 'templates', 'init');
 
 /** The ring file `init` writes. */
 export const CONFIG_FILE = 'ring.config.ts';
@@ -27,7 +28,7 @@ export interface InitPlan {
   command: string;
 }
 
-const SELF_BIN = join(__dirname, '..', 'bin', 'ringgen.js');
+const SELF_BIN = join(HERE, '..', 'bin', 'ringgen.js');
 
 const realOrNone = (path: string) => {
   try {

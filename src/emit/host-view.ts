@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { DiagnosticPath } from '../diagnostics';
-import { macForIp } from '../ip';
-import { tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model';
-import type { StpResult } from '../stp';
+import { macForIp } from '../model/ip';
+import { tunnelsOf, type ContainerModel, type HostModel, type RingModel } from '../model/model';
+import type { StpResult } from '../model/stp';
 import { csvField, ovsMap } from './shell';
 
 export interface TunnelView {

@@ -3,7 +3,7 @@
  * builder resolves them (`resolveOptions`, then `fitTimers` once the tree is known); nothing
  * changes them after.
  */
-import type { IpsecOptions, RingOptions, RingSpec } from './spec';
+import type { IpsecOptions, RingOptions, RingSpec } from '../input/spec';
 import type { TreeAnalysis } from './stp';
 
 export interface ResolvedOptions {

@@ -2,11 +2,11 @@
  * What `build` tells the user after writing: the next step of the rollout, and the whole outcome
  * as one JSON object for `build --format json`. Pure: the CLI prints.
  */
-import { diagnosticJson, type Diagnostic } from './diagnostics';
-import type { Plan } from './plan/plan';
-import type { GeneratedFile } from './render/render';
-import { shellQuote } from './render/shell';
-import type { StaleReport, WriteResult } from './writer';
+import { diagnosticJson, type Diagnostic } from '../diagnostics';
+import type { Plan } from '../plan/plan';
+import type { GeneratedFile } from '../emit/templates';
+import { shellQuote } from '../emit/shell';
+import type { StaleReport, WriteResult } from '../write/writer';
 
 export interface NextStep {
   /** `initial`: nothing was rolled out from this folder yet; `hosts`: these hosts changed; `none`: no host changed. */

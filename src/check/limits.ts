@@ -7,8 +7,8 @@
  * patterns keep short.
  */
 import type { Report } from '../diagnostics';
-import type { RingModel } from '../model';
-import { createArgParts, DOCKER_CREATE_PREFIX } from '../render/host-view';
+import type { RingModel } from '../model/model';
+import { createArgParts, DOCKER_CREATE_PREFIX } from '../emit/host-view';
 
 /** Bytes the kernel takes for one argument string, its NUL included (32 pages of 4 KiB). */
 export const MAX_ARG_STRLEN = 128 * 1024;

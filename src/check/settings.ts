@@ -1,6 +1,6 @@
 /** Numeric settings inside Open vSwitch's accepted ranges, MTUs, published ports. */
 import type { DiagnosticPath, Report } from '../diagnostics';
-import type { RingModel } from '../model';
+import type { RingModel } from '../model/model';
 
 type Setting = 'priority' | 'maxAge' | 'forwardDelay' | 'helloTime' | 'cost';
 
