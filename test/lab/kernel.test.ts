@@ -209,6 +209,9 @@ describe.runIf(kernelLabAvailable())('kernel lab: the rings on the kernel datapa
     expect(report?.success).toBe(true);
     const qemu = spawnSync('pgrep', ['-f', `mount_tag=share.*path=${share}|path=${share},mount_tag=share`], { encoding: 'utf8' });
     expect(qemu.stdout.trim(), 'a QEMU of this run still runs').toBe('');
-    expect(spawnSync('bash', ['-c', 'ls -d /tmp/ringgen-vm.* 2>/dev/null'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    // This run's temporary directory (vm.sh writes its path to the share), not any other run's.
+    const runTmp = existsSync(join(share, 'run-tmp')) ? readFileSync(join(share, 'run-tmp'), 'utf8').trim() : '';
+    expect(runTmp, 'vm.sh wrote no run-tmp to the share').toMatch(/^\/tmp\/ringgen-vm\.\w+$/);
+    expect(existsSync(runTmp), `vm.sh left its temporary directory ${runTmp}`).toBe(false);
   });
 });

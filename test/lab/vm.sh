@@ -150,6 +150,10 @@ boot_vm() {
   trap cleanup_run EXIT
   trap 'exit 130' INT TERM HUP
   rm -f "$out/rc" "$out/console.log" "$out/port" "$out/stop"
+  # Which temporary directory is this run's: the caller checks that one is gone after the run,
+  # not every /tmp/ringgen-vm.* (another run beside this one, or one killed with SIGKILL before
+  # its trap ran, is not this run's leftover).
+  printf '%s\n' "$RUN_TMP" >"$out/run-tmp"
   printf '%s\n' "$mode" >"$out/mode"
   printf '%s\n' "$REPO" >"$out/repo"
   printf '%s\n' "$out" >"$out/hostpath"
