@@ -10,6 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, DIAGNOSTIC_TABLE, diagnostic, formatPath, type Diagnostic, type DiagnosticCode, type DiagnosticPath, type Severity } from '../src/diagnostics';
 import { ring, type RingBuilder } from '../src/input/dsl';
+import { describeInterface } from '../src/diagnostics/codes/names';
+import { INTERFACE_ROLES } from '../src/model/naming';
 import { buildRing, checkRing, type UncheckedInput } from '../src/pipeline';
 import type { Draft as GeneratedDraft } from './generate';
 import type { ContainerSpec, HostSpec, RingOptions, RingSpec } from '../src/input/spec';
@@ -1081,6 +1083,36 @@ describe('every rule', () => {
       const again = diagnostic as (code: DiagnosticCode, path: DiagnosticPath, values: unknown) => Diagnostic;
       expect(again(d.code, d.path, values)).toEqual({ ...d, values });
     }
+  });
+});
+
+describe('an interface name diagnostic', () => {
+  it('carries the interface as data, a role and an owner, and words it from them', () => {
+    const bridge = checkRing(
+      dsl((d) => {
+        bridgeOf(d, 'br1').name = 'storage-net13';
+        containerOf(d, 'host3/test1').bridge = 'storage-net13';
+      }),
+    ).diagnostics.filter((d) => d.code === 'IFNAME_TOO_LONG');
+    expect(bridge.map((d) => d.values)).toEqual([
+      { name: 'storage-net13-lb', role: 'bridgeUplinkLinux', owner: 'storage-net13', maximum: 15 },
+      { name: 'storage-net13-ov', role: 'bridgeUplinkOvs', owner: 'storage-net13', maximum: 15 },
+    ]);
+    expect(bridge[0]!.message).toBe('interface name "storage-net13-lb" (the uplink of bridge storage-net13 (Linux side)) has 16 characters; Linux allows 15');
+    const [clash] = checkRing(dsl((d) => (hostOf(d, 'host2').externalIface = 'eth1'))).diagnostics;
+    expect(clash!.values).toEqual({ name: 'eth1', host: 'host2', role: 'externalIface', owner: undefined, firstRole: 'internalIface', firstOwner: undefined });
+    expect(clash!.message).toBe('interface name "eth1" on host "host2" is used by the internal interface and by the external interface');
+    const tunnel = checkRing(dsl((d) => d.tunnels.push(['br0', 'host1', 'host2']))).diagnostics.find((d) => d.code === 'IFNAME_CLASH');
+    expect(tunnel!.values).toMatchObject({ role: 'bridge', owner: 'br0', firstRole: 'tunnel', firstOwner: 'br0' });
+    const [reserved] = checkRing(dsl((d) => (d.options.ovsBridge = 'ovs-system'))).diagnostics;
+    expect(reserved!.values).toMatchObject({ name: 'ovs-system', role: 'ovsBridge' });
+    expect(reserved!.hint).toMatch(/^Rename options\.ovsBridge/);
+  });
+
+  it('words every role differently', () => {
+    const words = INTERFACE_ROLES.map((role) => describeInterface({ role, owner: 'x1' }));
+    expect(new Set(words).size).toBe(INTERFACE_ROLES.length);
+    for (const w of words) expect(w).not.toMatch(/undefined/);
   });
 });
 

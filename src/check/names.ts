@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { formatPath, type DiagnosticPath, type Report } from '../diagnostics';
 import type { RingModel } from '../model/model';
-import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname } from '../model/naming';
+import { ANSIBLE_RESERVED_HOST_NAMES, IFNAME_MAX, PATTERNS, RESERVED_HOST_NAMES, reservedIfname, type InterfaceRole } from '../model/naming';
 import { needsEscaping } from '../input/text';
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string): T[] {
@@ -105,64 +105,62 @@ function checkContainerNames(c: RingModel['containers'][number], r: Report): voi
   });
 }
 
-/** Every interface ringgen creates on a host, with what made it, for length and clash checks. */
-export function hostInterfaces(m: RingModel, hostName: string): Array<{ name: string; path: DiagnosticPath; what: string }> {
-  const h = m.hostByName.get(hostName)!;
-  const out = [
-    { name: m.opts.ovsBridge, path: ['options', 'ovsBridge'], what: 'the OVS bridge' },
-    { name: h.internalIface, path: [...h.path, 'internalIface'], what: 'the internal interface' },
-    { name: h.externalIface, path: [...h.path, 'externalIface'], what: 'the external interface' },
-  ];
-  for (const t of h.spec.tunnels) out.push({ name: t.name, path: [...h.path, 'tunnels', t.name], what: `tunnel ${t.name}` });
+/** An interface ringgen makes on a host: its name, where in the ring it comes from, and its role. */
+type MadeInterface = { name: string; path: DiagnosticPath } & InterfaceRole;
+
+/** The OVS bridge, every bridge with its two uplink ends, and each container's veth ends: the devices ringgen creates. */
+function devices(m: RingModel, containers: RingModel['containers']): MadeInterface[] {
+  const out: MadeInterface[] = [{ name: m.opts.ovsBridge, path: ['options', 'ovsBridge'], role: 'ovsBridge' }];
   for (const b of m.bridges) {
-    out.push({ name: b.name, path: b.path, what: `bridge ${b.name}` });
-    out.push({ name: b.uplink[0], path: b.path, what: `the uplink of bridge ${b.name} (Linux side)` });
-    out.push({ name: b.uplink[1], path: b.path, what: `the uplink of bridge ${b.name} (OVS side)` });
+    out.push({ name: b.name, path: b.path, role: 'bridge', owner: b.name });
+    out.push({ name: b.uplink[0], path: b.path, role: 'bridgeUplinkLinux', owner: b.name });
+    out.push({ name: b.uplink[1], path: b.path, role: 'bridgeUplinkOvs', owner: b.name });
   }
-  for (const c of h.containers) {
-    out.push({ name: c.veth[0], path: c.path, what: `the veth of container ${c.name}` });
-    out.push({ name: c.veth[1], path: c.path, what: `the temporary veth end of container ${c.name}` });
+  for (const c of containers) {
+    out.push({ name: c.veth[0], path: c.path, role: 'containerVeth', owner: c.name });
+    out.push({ name: c.veth[1], path: c.path, role: 'containerVethPeer', owner: c.name });
   }
   return out;
 }
+
+/** Every interface name on a host, for length and clash checks: the devices, the host's own two interfaces, and its tunnels (OVS ports). */
+function hostInterfaces(m: RingModel, hostName: string): MadeInterface[] {
+  const h = m.hostByName.get(hostName)!;
+  const [ovsBridge, ...rest] = devices(m, h.containers);
+  const out: MadeInterface[] = [
+    ovsBridge!,
+    { name: h.internalIface, path: [...h.path, 'internalIface'], role: 'internalIface' },
+    { name: h.externalIface, path: [...h.path, 'externalIface'], role: 'externalIface' },
+  ];
+  for (const t of h.spec.tunnels) out.push({ name: t.name, path: [...h.path, 'tunnels', t.name], role: 'tunnel', owner: t.name });
+  return [...out, ...rest];
+}
+
+const owner = (i: InterfaceRole): string | undefined => ('owner' in i ? i.owner : undefined);
+const sameRole = (a: InterfaceRole, b: InterfaceRole): boolean => a.role === b.role && owner(a) === owner(b);
 
 function checkInterfaceNames(m: RingModel, r: Report): void {
   const tooLong = new Set<string>();
   for (const h of m.hosts) {
-    const seen = new Map<string, string>();
+    const seen = new Map<string, MadeInterface>();
     for (const i of hostInterfaces(m, h.name)) {
       if (i.name.length > IFNAME_MAX && !tooLong.has(`${formatPath(i.path)}\n${i.name}`)) {
         tooLong.add(`${formatPath(i.path)}\n${i.name}`);
-        r.add('IFNAME_TOO_LONG', i.path, { name: i.name, what: i.what, maximum: IFNAME_MAX });
+        r.add('IFNAME_TOO_LONG', i.path, { name: i.name, role: i.role, owner: owner(i), maximum: IFNAME_MAX });
       }
       const first = seen.get(i.name);
-      if (first !== undefined && first !== i.what) {
-        r.add('IFNAME_CLASH', i.path, { name: i.name, host: h.name, first, second: i.what });
+      if (first !== undefined && !sameRole(first, i)) {
+        r.add('IFNAME_CLASH', i.path, { name: i.name, host: h.name, role: i.role, owner: owner(i), firstRole: first.role, firstOwner: owner(first) });
       }
-      if (first === undefined) seen.set(i.name, i.what);
+      if (first === undefined) seen.set(i.name, i);
     }
   }
 }
 
-/** The network devices ringgen creates on every host (tunnels are OVS ports, not devices). */
-function createdDevices(m: RingModel): Array<{ name: string; path: DiagnosticPath; what: string }> {
-  const out: Array<{ name: string; path: DiagnosticPath; what: string }> = [{ name: m.opts.ovsBridge, path: ['options', 'ovsBridge'], what: 'the OVS bridge' }];
-  for (const b of m.bridges) {
-    out.push({ name: b.name, path: b.path, what: `bridge ${b.name}` });
-    out.push({ name: b.uplink[0], path: b.path, what: `the uplink of bridge ${b.name} (Linux side)` });
-    out.push({ name: b.uplink[1], path: b.path, what: `the uplink of bridge ${b.name} (OVS side)` });
-  }
-  for (const c of m.containers) {
-    out.push({ name: c.veth[0], path: c.path, what: `the veth of container ${c.name}` });
-    out.push({ name: c.veth[1], path: c.path, what: `the temporary veth end of container ${c.name}` });
-  }
-  return out;
-}
-
 function checkReservedInterfaceNames(m: RingModel, r: Report): void {
-  for (const d of createdDevices(m)) {
+  for (const d of devices(m, m.containers)) {
     const user = reservedIfname(d.name);
     if (user === undefined) continue;
-    r.add('IFNAME_RESERVED', d.path, { name: d.name, what: d.what, user, option: d.path[0] === 'options' });
+    r.add('IFNAME_RESERVED', d.path, { name: d.name, role: d.role, owner: owner(d), user });
   }
 }

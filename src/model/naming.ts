@@ -4,6 +4,17 @@ import { createHash } from 'node:crypto';
 /** Linux limits an interface name to 15 bytes (IFNAMSIZ 16, with the NUL). */
 export const IFNAME_MAX = 15;
 
+/**
+ * What an interface ringgen makes on a host is for (its role), and the item it belongs to (the
+ * tunnel, bridge or container: `owner`, absent for the OVS bridge and the host's two interfaces).
+ */
+export type InterfaceRole =
+  | { role: 'ovsBridge' | 'internalIface' | 'externalIface' }
+  | { role: 'tunnel' | 'bridge' | 'bridgeUplinkLinux' | 'bridgeUplinkOvs' | 'containerVeth' | 'containerVethPeer'; owner: string };
+
+/** Every role (a test checks that each has its own wording in messages). */
+export const INTERFACE_ROLES = ['ovsBridge', 'internalIface', 'externalIface', 'tunnel', 'bridge', 'bridgeUplinkLinux', 'bridgeUplinkOvs', 'containerVeth', 'containerVethPeer'] as const;
+
 export const PATTERNS = {
   ring: /^[a-z][a-z0-9-]{0,19}$/,
   host: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,

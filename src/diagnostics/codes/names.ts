@@ -1,5 +1,21 @@
 /** Codes of names: patterns, uniqueness, reserved names, interface names, references. */
+import type { InterfaceRole } from '../../model/naming';
 import { defineCode, show } from '../define';
+
+/** An interface's role and owner as a message names them: `the uplink of bridge br0 (Linux side)`. */
+export function describeInterface(i: { role: InterfaceRole['role']; owner?: string }): string {
+  switch (i.role) {
+    case 'ovsBridge': return 'the OVS bridge';
+    case 'internalIface': return 'the internal interface';
+    case 'externalIface': return 'the external interface';
+    case 'tunnel': return `tunnel ${i.owner}`;
+    case 'bridge': return `bridge ${i.owner}`;
+    case 'bridgeUplinkLinux': return `the uplink of bridge ${i.owner} (Linux side)`;
+    case 'bridgeUplinkOvs': return `the uplink of bridge ${i.owner} (OVS side)`;
+    case 'containerVeth': return `the veth of container ${i.owner}`;
+    case 'containerVethPeer': return `the temporary veth end of container ${i.owner}`;
+  }
+}
 
 const IFACE_HINT = 'Use a letter, then letters, digits, "_" or "-"';
 
@@ -74,30 +90,34 @@ const IMAGE_INVALID = defineCode<{ image: string }>()({
   hint: 'Write [registry/]name[:tag][@sha256:digest], e.g. "ubuntu:24.04" or "registry.example:5000/team/app:1.2".',
 });
 
-/** `what` says what made the interface (`the uplink of bridge br0 (Linux side)`). */
-const IFNAME_TOO_LONG = defineCode<{ name: string; what: string; maximum: number }>()({
+/**
+ * `role` says what the interface is for and `owner` the tunnel, bridge or container it belongs to
+ * (none for the OVS bridge and the host's interfaces); the message words them.
+ */
+const IFNAME_TOO_LONG = defineCode<{ name: string; role: InterfaceRole['role']; owner?: string; maximum: number }>()({
   severity: 'error',
   summary: "an interface ringgen makes on a host (or the host's interface names) would pass Linux's 15 characters",
-  values: ['name', 'what', 'maximum'],
-  message: (v) => `interface name "${v.name}" (${v.what}) has ${v.name.length} characters; Linux allows ${v.maximum}`,
+  values: ['name', 'role', 'owner', 'maximum'],
+  message: (v) => `interface name "${v.name}" (${describeInterface(v)}) has ${v.name.length} characters; Linux allows ${v.maximum}`,
   hint: 'Shorten the name it is made from (bridges get "-lb"/"-ov" uplinks, so bridge names can have 12 characters).',
 });
 
-const IFNAME_CLASH = defineCode<{ name: string; host: string; first: string; second: string }>()({
+/** `role`/`owner`: the interface at the path; `firstRole`/`firstOwner`: the one that had the name first. */
+const IFNAME_CLASH = defineCode<{ name: string; host: string; role: InterfaceRole['role']; owner?: string; firstRole: InterfaceRole['role']; firstOwner?: string }>()({
   severity: 'error',
   summary: 'two interfaces on one host would get the same name',
-  values: ['name', 'host', 'first', 'second'],
-  message: (v) => `interface name "${v.name}" on host "${v.host}" is used by ${v.first} and by ${v.second}`,
+  values: ['name', 'host', 'role', 'owner', 'firstRole', 'firstOwner'],
+  message: (v) => `interface name "${v.name}" on host "${v.host}" is used by ${describeInterface({ role: v.firstRole, owner: v.firstOwner })} and by ${describeInterface(v)}`,
   hint: 'Rename one of them; every interface on a host needs its own name.',
 });
 
-/** `user` says who takes the name on the hosts; `option`: the device is the OVS bridge (`options.ovsBridge`). */
-const IFNAME_RESERVED = defineCode<{ name: string; what: string; user: string; option: boolean }>()({
+/** `user` says who takes the name on the hosts. */
+const IFNAME_RESERVED = defineCode<{ name: string; role: InterfaceRole['role']; owner?: string; user: string }>()({
   severity: 'error',
   summary: "an interface ringgen makes (a bridge, its uplinks, the OVS bridge, a container's veth) would take a name the kernel, Open vSwitch or Docker uses: `lo`, `all`, `default`, `ovs-system`, `ovs-netdev`, `gre_sys`, `vxlan_sys_4789` and the other tunnel devices, `gre0`, `tunl0` and the other fallback devices, `docker0`, ...",
-  values: ['name', 'what', 'user', 'option'],
-  message: (v) => `interface name "${v.name}" (${v.what}) is taken on the hosts: ${v.user}`,
-  hint: (v) => (v.option ? 'Rename options.ovsBridge (an OVS bridge is also a network device of its name).' : `Rename what it is made from (${v.what}).`),
+  values: ['name', 'role', 'owner', 'user'],
+  message: (v) => `interface name "${v.name}" (${describeInterface(v)}) is taken on the hosts: ${v.user}`,
+  hint: (v) => (v.role === 'ovsBridge' ? 'Rename options.ovsBridge (an OVS bridge is also a network device of its name).' : `Rename what it is made from (${describeInterface(v)}).`),
 });
 
 /** What names something undeclared; `declared` lists what is declared (hosts or bridges), where the hint names them. */
