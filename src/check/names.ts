@@ -136,8 +136,7 @@ function hostInterfaces(m: RingModel, hostName: string): MadeInterface[] {
   return [...out, ...rest];
 }
 
-const owner = (i: InterfaceRole): string | undefined => ('owner' in i ? i.owner : undefined);
-const sameRole = (a: InterfaceRole, b: InterfaceRole): boolean => a.role === b.role && owner(a) === owner(b);
+const sameRole = (a: InterfaceRole, b: InterfaceRole): boolean => a.role === b.role && a.owner === b.owner;
 
 function checkInterfaceNames(m: RingModel, r: Report): void {
   const tooLong = new Set<string>();
@@ -146,11 +145,11 @@ function checkInterfaceNames(m: RingModel, r: Report): void {
     for (const i of hostInterfaces(m, h.name)) {
       if (i.name.length > IFNAME_MAX && !tooLong.has(`${formatPath(i.path)}\n${i.name}`)) {
         tooLong.add(`${formatPath(i.path)}\n${i.name}`);
-        r.add('IFNAME_TOO_LONG', i.path, { name: i.name, role: i.role, owner: owner(i), maximum: IFNAME_MAX });
+        r.add('IFNAME_TOO_LONG', i.path, { name: i.name, role: i.role, owner: i.owner, maximum: IFNAME_MAX });
       }
       const first = seen.get(i.name);
       if (first !== undefined && !sameRole(first, i)) {
-        r.add('IFNAME_CLASH', i.path, { name: i.name, host: h.name, role: i.role, owner: owner(i), firstRole: first.role, firstOwner: owner(first) });
+        r.add('IFNAME_CLASH', i.path, { name: i.name, host: h.name, role: i.role, owner: i.owner, firstRole: first.role, firstOwner: first.owner });
       }
       if (first === undefined) seen.set(i.name, i);
     }
@@ -161,6 +160,6 @@ function checkReservedInterfaceNames(m: RingModel, r: Report): void {
   for (const d of devices(m, m.containers)) {
     const user = reservedIfname(d.name);
     if (user === undefined) continue;
-    r.add('IFNAME_RESERVED', d.path, { name: d.name, role: d.role, owner: owner(d), user });
+    r.add('IFNAME_RESERVED', d.path, { name: d.name, role: d.role, owner: d.owner, user });
   }
 }

@@ -4,16 +4,21 @@ import { createHash } from 'node:crypto';
 /** Linux limits an interface name to 15 bytes (IFNAMSIZ 16, with the NUL). */
 export const IFNAME_MAX = 15;
 
+/** Roles of the interfaces that belong to no one item: the OVS bridge and the host's own two. */
+const UNOWNED_ROLES = ['ovsBridge', 'internalIface', 'externalIface'] as const;
+/** Roles of the interfaces made for a tunnel, a bridge or a container (their `owner`). */
+const OWNED_ROLES = ['tunnel', 'bridge', 'bridgeUplinkLinux', 'bridgeUplinkOvs', 'containerVeth', 'containerVethPeer'] as const;
+
+/** Every role (a test checks that each has its own wording in messages). */
+export const INTERFACE_ROLES = [...UNOWNED_ROLES, ...OWNED_ROLES] as const;
+
 /**
  * What an interface ringgen makes on a host is for (its role), and the item it belongs to (the
  * tunnel, bridge or container: `owner`, absent for the OVS bridge and the host's two interfaces).
  */
 export type InterfaceRole =
-  | { role: 'ovsBridge' | 'internalIface' | 'externalIface' }
-  | { role: 'tunnel' | 'bridge' | 'bridgeUplinkLinux' | 'bridgeUplinkOvs' | 'containerVeth' | 'containerVethPeer'; owner: string };
-
-/** Every role (a test checks that each has its own wording in messages). */
-export const INTERFACE_ROLES = ['ovsBridge', 'internalIface', 'externalIface', 'tunnel', 'bridge', 'bridgeUplinkLinux', 'bridgeUplinkOvs', 'containerVeth', 'containerVethPeer'] as const;
+  | { role: (typeof UNOWNED_ROLES)[number]; owner?: undefined }
+  | { role: (typeof OWNED_ROLES)[number]; owner: string };
 
 export const PATTERNS = {
   ring: /^[a-z][a-z0-9-]{0,19}$/,
